@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = f"{settings.SHOP_NAME} operations"
+admin.site.site_title = f"{settings.SHOP_NAME} admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("payments/", include("payments.urls")),
+    path("", include("shop.urls")),
+]
+
+if settings.SANDBOX_ENABLED:
+    urlpatterns.insert(0, path("sandbox/", include("sandbox.urls")))
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
