@@ -144,8 +144,24 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_COOKIE_HTTPONLY = True
 
 # --- Email --------------------------------------------------------------------------------------
-# EMAIL_URL selects the backend: consolemail:// (default), filemail:///abs/folder, smtp+tls://...
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# EMAIL_URL selects the backend: consolemail:// (the default: mail is printed in the worker's
+# log), filemail:///var/mail (a folder relative to the project; four slashes for an absolute
+# path), smtp+tls://user:password@host:587.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+_mail_options: dict[str, object] = {}
+if _email.get("EMAIL_FILE_PATH"):
+    _mail_options["file_path"] = str(BASE_DIR / _email["EMAIL_FILE_PATH"])  # absolute stays so
+elif _email.get("EMAIL_HOST"):
+    _mail_options.update(
+        host=_email["EMAIL_HOST"],
+        port=_email.get("EMAIL_PORT") or 25,
+        username=_email.get("EMAIL_HOST_USER") or "",
+        password=_email.get("EMAIL_HOST_PASSWORD") or "",
+        use_tls=bool(_email.get("EMAIL_USE_TLS")),
+        use_ssl=bool(_email.get("EMAIL_USE_SSL")),
+        timeout=10,
+    )
+MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SHOP_NAME} <orders@loomandleaf.test>")
 
 # --- Celery -------------------------------------------------------------------------------------
@@ -249,3 +265,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# --- Shop ---------------------------------------------------------------------------------------
+SHOP_SHIPPING_FEE_PAISE = env.int("SHOP_SHIPPING_FEE_PAISE", default=4900)
+SHOP_FREE_SHIPPING_FROM_PAISE = env.int("SHOP_FREE_SHIPPING_FROM_PAISE", default=99900)

@@ -8,7 +8,7 @@ admin.site.site_title = f"{settings.SHOP_NAME} admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("payments/", include("payments.urls")),
+    path("", include("payments.urls")),
     path("", include("shop.urls")),
 ]
 

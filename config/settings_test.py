@@ -1,0 +1,21 @@
+"""Settings for the test suite: the development shape, isolated from a running `make run`.
+
+The values are passed through the environment so that the Celery worker the functional tests
+start in another process (with this same settings module) agrees with the test process on the
+queue, the broker folder and the mail folder.
+"""
+
+import os
+import uuid
+from pathlib import Path
+
+_var = Path(__file__).resolve().parent.parent / "var"
+os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"test-{uuid.uuid4().hex[:10]}")
+os.environ.setdefault("CELERY_FILESYSTEM_DIR", str(_var / "test-celery"))
+os.environ.setdefault("EMAIL_URL", f"filemail:///{_var / 'test-mail'}")
+os.environ.setdefault("PAYMENTS_SWEEP_INTERVAL_SECONDS", "1")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+from config.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,247 @@
+"""PhonePe PG Standard Checkout v2 over `requests`.
+
+Guarantees: an OAuth token is fetched once and reused until shortly before its `expires_at`; a 401
+from a PG call forces one new token and one replay (a 401 means the call was not processed);
+every call has a (connect, read) timeout; failures come out as the typed errors of
+`payments.gateways.base`; tokens and the client secret never reach the logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from payments.gateways.base import (
+    CreatedPayment,
+    CreatePaymentRequest,
+    GatewayAuthError,
+    GatewayClientError,
+    GatewayError,
+    GatewayNotFound,
+    GatewayRateLimited,
+    GatewayServerError,
+    GatewayStatus,
+    GatewayTimeout,
+    GatewayTransaction,
+)
+
+logger = logging.getLogger(__name__)
+
+# Refresh a token this long before it expires (or at half-life, for short-lived tokens).
+TOKEN_REFRESH_MARGIN_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class PhonePeConfig:
+    base_url: str
+    auth_base_url: str
+    client_id: str
+    client_version: str
+    client_secret: str = field(repr=False)
+    timeout: tuple[float, float] = (3.0, 10.0)
+
+
+@dataclass(frozen=True)
+class _Token:
+    access_token: str = field(repr=False)
+    token_type: str
+    issued_at: int
+    expires_at: int
+
+    def is_fresh(self, now: float) -> bool:
+        lifetime = max(self.expires_at - self.issued_at, 0)
+        margin = min(TOKEN_REFRESH_MARGIN_SECONDS, lifetime // 2)
+        return now < self.expires_at - margin
+
+    @property
+    def header(self) -> str:
+        return f"{self.token_type} {self.access_token}"
+
+
+def _from_epoch_ms(value: Any) -> datetime | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    return None
+
+
+def _as_int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise GatewayError(f"Gateway sent a non-integer amount: {value!r}")
+
+
+class PhonePeGateway:
+    name = "phonepe"
+
+    def __init__(self, config: PhonePeConfig, session: requests.Session | None = None) -> None:
+        self.config = config
+        self._session = session or requests.Session()
+        self._token: _Token | None = None
+        self._token_lock = threading.Lock()
+
+    # --- public interface -----------------------------------------------------------------------
+
+    def create_payment(self, request: CreatePaymentRequest) -> CreatedPayment:
+        payment_flow: dict[str, Any] = {
+            "type": "PG_CHECKOUT",
+            "message": request.message or None,
+            "merchantUrls": {"redirectUrl": request.redirect_url},
+        }
+        body: dict[str, Any] = {
+            "merchantOrderId": request.merchant_order_id,
+            "amount": request.amount_paise,
+            "expireAfter": request.expire_after_seconds,
+            "metaInfo": request.meta_info or None,
+            "paymentFlow": payment_flow,
+        }
+        if request.phone_number:
+            body["prefillUserLoginDetails"] = {"phoneNumber": request.phone_number}
+        data = self._call("POST", "/checkout/v2/pay", json=body)
+        try:
+            return CreatedPayment(
+                gateway_order_id=str(data["orderId"]),
+                state=str(data.get("state") or "PENDING"),
+                redirect_url=str(data["redirectUrl"]),
+                expires_at=_from_epoch_ms(data.get("expireAt")),
+            )
+        except KeyError as exc:
+            raise GatewayError(f"Pay response lacks {exc.args[0]!r}", body=data) from exc
+
+    def get_order_status(self, merchant_order_id: str) -> GatewayStatus:
+        path = f"/checkout/v2/order/{quote(merchant_order_id, safe='')}/status"
+        data = self._call("GET", path, params={"details": "true"})
+        try:
+            transactions = tuple(
+                GatewayTransaction(
+                    transaction_id=str(item.get("transactionId") or ""),
+                    payment_mode=str(item.get("paymentMode") or ""),
+                    state=str(item["state"]),
+                    amount_paise=_as_int(item.get("amount", 0)),
+                    timestamp=_from_epoch_ms(item.get("timestamp")),
+                    error_code=str(item.get("errorCode") or ""),
+                    detailed_error_code=str(item.get("detailedErrorCode") or ""),
+                )
+                for item in data.get("paymentDetails") or ()
+            )
+            return GatewayStatus(
+                merchant_order_id=str(data.get("merchantOrderId") or merchant_order_id),
+                gateway_order_id=str(data.get("orderId") or ""),
+                state=str(data["state"]),
+                amount_paise=_as_int(data["amount"]),
+                currency="INR",
+                expires_at=_from_epoch_ms(data.get("expireAt")),
+                transactions=transactions,
+                error_code=str(data.get("errorCode") or ""),
+                detailed_error_code=str(data.get("detailedErrorCode") or ""),
+                raw=data,
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise GatewayError(f"Unreadable status response: {exc!r}", body=data) from exc
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        url = self.config.base_url + path
+        for attempt in (1, 2):
+            token = self._get_token(force_refresh=attempt == 2)
+            headers = {
+                "Authorization": token.header,
+                "Accept": "application/json",
+                "Content-Type": "application/json",
+            }
+            response = self._send(method, url, json=json, params=params, headers=headers)
+            if response.status_code == 401 and attempt == 1:
+                logger.info("phonepe %s %s: 401, fetching a new token and retrying once", method, path)
+                continue
+            return self._parse(response, method, path)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        started = time.monotonic()
+        try:
+            response = self._session.request(method, url, timeout=self.config.timeout, **kwargs)
+        except requests.Timeout as exc:
+            raise GatewayTimeout(f"No answer from the gateway in time ({method} {url})") from exc
+        except requests.ConnectionError as exc:
+            raise GatewayTimeout(f"Could not reach the gateway ({method} {url})") from exc
+        logger.info(
+            "phonepe %s %s -> %s in %.0f ms",
+            method,
+            url.removeprefix(self.config.base_url).removeprefix(self.config.auth_base_url),
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+        return response
+
+    def _parse(self, response: requests.Response, method: str, path: str) -> dict[str, Any]:
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = None
+        status = response.status_code
+        if 200 <= status < 300:
+            if not isinstance(body, dict):
+                raise GatewayError(f"{method} {path}: a 2xx answer without a JSON object", status=status)
+            return body
+        info = body if isinstance(body, dict) else {}
+        code = str(info.get("errorCode") or info.get("code") or "")
+        message = str(info.get("message") or response.reason or f"HTTP {status}")
+        kwargs: dict[str, Any] = {"status": status, "code": code, "body": body}
+        text = f"{method} {path}: {status} {code} {message}".strip()
+        if status == 429:
+            raise GatewayRateLimited(text, **kwargs)
+        if status >= 500:
+            raise GatewayServerError(text, **kwargs)
+        if status in (401, 403):
+            raise GatewayAuthError(text, **kwargs)
+        if status == 404:
+            raise GatewayNotFound(text, **kwargs)
+        raise GatewayClientError(text, **kwargs)
+
+    def _get_token(self, *, force_refresh: bool = False) -> _Token:
+        with self._token_lock:
+            if force_refresh or self._token is None or not self._token.is_fresh(time.time()):
+                self._token = self._fetch_token()
+            return self._token
+
+    def _fetch_token(self) -> _Token:
+        url = self.config.auth_base_url + "/v1/oauth/token"
+        form = {
+            "client_id": self.config.client_id,
+            "client_version": self.config.client_version,
+            "client_secret": self.config.client_secret,
+            "grant_type": "client_credentials",
+        }
+        response = self._send(
+            "POST",
+            url,
+            data=form,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/json",
+            },
+        )
+        data = self._parse(response, "POST", "/v1/oauth/token")
+        try:
+            return _Token(
+                access_token=str(data["access_token"]),
+                token_type=str(data.get("token_type") or "O-Bearer"),
+                issued_at=int(data.get("issued_at") or time.time()),
+                expires_at=int(data["expires_at"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise GatewayError("Unreadable token response from the gateway") from exc

@@ -1,0 +1,61 @@
+"""Celery tasks: thin, take ids, idempotent, acknowledged after they run (acks_late)."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+
+from payments.gateways.base import GatewayRateLimited, GatewayServerError, GatewayTimeout
+from payments.models import PaymentEvent
+from payments.services import receipts
+from payments.services.payments import (
+    orders_release_overdue,
+    payment_refresh,
+    payments_claim_due,
+)
+
+logger = logging.getLogger(__name__)
+
+GATEWAY_RETRYABLE = (GatewayRateLimited, GatewayServerError, GatewayTimeout)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=GATEWAY_RETRYABLE,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def reverify_payment(payment_id: int, source: str = PaymentEvent.Source.POLL) -> str:
+    """Ask the gateway about one payment and apply the answer (safe to run any number of times)."""
+    result = payment_refresh(payment_id=payment_id, source=source)
+    return result.payment.state
+
+
+@shared_task(acks_late=True)
+def reverify_due_payments() -> dict[str, int]:
+    """Beat job: queue a re-verification for every payment whose check is due; expire orders."""
+    batch = settings.PAYMENTS_SWEEP_BATCH_SIZE
+    payment_ids = payments_claim_due(limit=batch)
+    for payment_id in payment_ids:
+        reverify_payment.delay(payment_id)
+    released = orders_release_overdue(limit=batch)
+    if payment_ids or released:
+        logger.info("sweep: %d payments queued, %d orders expired", len(payment_ids), released)
+    return {"queued": len(payment_ids), "released": released}
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_order_receipt(order_id: int) -> bool:
+    """Email the receipt for a paid order, at most once per order."""
+    return receipts.order_send_receipt(order_id=order_id)

@@ -1,0 +1,127 @@
+"""The shopper's side of a payment: the gateway's return, the order page and its status JSON."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from payments.access import order_number_from_token, order_session_has_access
+from payments.exceptions import PaymentsError
+from payments.gateways.base import GatewayError
+from payments.messages import payment_failure_text
+from payments.models import Order, Payment, PaymentEvent
+from payments.services.payments import payment_refresh, payment_start, payment_watch
+from payments.state import OrderStatus, PaymentState
+
+logger = logging.getLogger(__name__)
+
+
+def site_url(request: HttpRequest) -> str:
+    """The origin the shopper is using (validated against ALLOWED_HOSTS by Django)."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _order_for_token(token: str) -> Order:
+    number = order_number_from_token(token)
+    if number is None:
+        raise Http404("No such order.")
+    return get_object_or_404(Order, number=number)
+
+
+def shopper_view(order: Order, latest: Payment | None) -> str:
+    """Which page the shopper sees: paid, failed, pending, unreachable, closed, attention..."""
+    if order.status == OrderStatus.PAID:
+        return "paid"
+    if order.status in (OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED):
+        return "refunded"
+    if order.status in OrderStatus.released():
+        return "closed"
+    if order.status == OrderStatus.NEEDS_ATTENTION:
+        return "attention"
+    if order.status == OrderStatus.PAYMENT_FAILED or latest is None:
+        return "failed"
+    if latest.state == PaymentState.CREATED and not latest.redirect_url:
+        return "unreachable"  # the pay call's outcome is unknown; the shopper never saw a page
+    if latest.is_live:
+        return "pending"
+    return "failed"
+
+
+@require_GET
+def order_detail(request: HttpRequest, token: str) -> HttpResponse:
+    order = _order_for_token(token)
+    latest = order.payments.order_by("-created_at").first()
+    view = shopper_view(order, latest)
+    if view == "pending" and latest is not None:
+        payment_watch(payment=latest)
+    failed_payment = order.payments.filter(
+        state__in=[PaymentState.FAILED, PaymentState.EXPIRED]
+    ).first()
+    context = {
+        "order": order,
+        "lines": order.lines.all(),
+        "view": view,
+        "latest_payment": latest,
+        "failure_text": payment_failure_text(failed_payment) if view == "failed" else "",
+        "token": token,
+    }
+    return render(request, "payments/order_detail.html", context)
+
+
+@require_GET
+def order_status(request: HttpRequest, token: str) -> JsonResponse:
+    """Small JSON for the pending page's poll: is the outcome known yet?"""
+    order = _order_for_token(token)
+    latest = order.payments.order_by("-created_at").first()
+    view = shopper_view(order, latest)
+    if view == "pending" and latest is not None:
+        payment_watch(payment=latest)
+    return JsonResponse(
+        {
+            "order": order.number,
+            "status": order.status,
+            "status_display": order.get_status_display(),
+            "payment_state": latest.state if latest else None,
+            "view": view,
+            "final": view != "pending",
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@require_POST
+def order_pay(request: HttpRequest, token: str) -> HttpResponse:
+    """Try again: start a new payment (or resume the live one) for a payable order."""
+    order = _order_for_token(token)
+    try:
+        payment = payment_start(order=order, site_url=site_url(request))
+    except PaymentsError as exc:
+        messages.error(request, exc.message)
+        return redirect(order.get_access_url())
+    return redirect(payment.redirect_url)
+
+
+@csrf_exempt  # the gateway's page sends the browser here; nothing in the request is trusted
+@require_http_methods(["GET", "POST"])
+def payment_return(request: HttpRequest, merchant_order_id: str) -> HttpResponse:
+    """The shopper is back from the gateway. Ask the status API, then show the order."""
+    payment = get_object_or_404(Payment.objects.select_related("order"), merchant_order_id=merchant_order_id)
+    try:
+        payment = payment_refresh(payment_id=payment.pk, source=PaymentEvent.Source.RETURN).payment
+    except GatewayError as exc:
+        # The gateway did not answer; the pending page and the poller will find out.
+        logger.warning("status check on return failed for %s: %s", payment, exc.message)
+    order = Order.objects.get(pk=payment.order_id)
+    if order_session_has_access(request, order):
+        return redirect(order.get_access_url())
+    # Another browser (or an expired session): say where things stand, show nothing personal.
+    return render(
+        request,
+        "payments/return_elsewhere.html",
+        {"order_number": order.number, "view": shopper_view(order, payment), "order": order},
+    )

@@ -1,0 +1,41 @@
+"""Shared test setup. See tests/functional/conftest.py for the live server + Celery worker."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow DB use there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _check_services_reachable() -> list[str]:
+    """With CI=true, the database and broker the run is configured for must answer."""
+    from django.conf import settings
+    from django.db import connection
+
+    problems = []
+    try:
+        connection.ensure_connection()
+    except Exception as exc:  # any driver error means the same thing here
+        problems.append(f"database {settings.DATABASES['default']['ENGINE']}: {exc}")
+    broker = settings.CELERY_BROKER_URL
+    if broker.startswith(("redis://", "rediss://")):
+        import redis
+
+        try:
+            redis.Redis.from_url(broker, socket_connect_timeout=3).ping()
+        except Exception as exc:
+            problems.append(f"broker {broker}: {exc}")
+    return problems
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _services_reachable_in_ci(django_db_blocker: pytest.FixtureRequest) -> None:
+    if os.environ.get("CI", "").lower() != "true":
+        return
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        problems = _check_services_reachable()
+    if problems:
+        pytest.exit("CI=true and a configured service is unreachable: " + "; ".join(problems), returncode=3)
