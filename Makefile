@@ -56,4 +56,4 @@ format: install ## Format the code with ruff.
 	$(VENV)/bin/ruff format .
 
 clean: ## Remove the venv, the local database, uploaded media and task files.
-	rm -rf $(VENV) var media staticfiles
+	rm -rf $(VENV) var media

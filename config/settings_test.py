@@ -19,3 +19,6 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 from config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file per test run, so two runs in one checkout do not share (and delete) one database.
+    DATABASES["default"]["TEST"] = {"NAME": str(_var / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405

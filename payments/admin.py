@@ -27,8 +27,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["sku", "product_name", "unit_price", "quantity", "line_total"]
-    readonly_fields = fields
+    fields = readonly_fields = ("sku", "product_name", "unit_price", "quantity", "line_total")
 
     @admin.display(description="Unit price")
     def unit_price(self, line: OrderLine) -> str:
@@ -41,8 +40,15 @@ class OrderLineInline(ReadOnlyInline):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["link", "state", "amount", "payment_mode", "gateway_transaction_id", "created_at", "error_code"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "link",
+        "state",
+        "amount",
+        "payment_mode",
+        "gateway_transaction_id",
+        "created_at",
+        "error_code",
+    )
     ordering = ["-created_at"]
 
     @admin.display(description="Merchant order id")
@@ -69,17 +75,19 @@ class OrderAdmin(admin.ModelAdmin):
     ]
     date_hierarchy = "created_at"
     inlines = [OrderLineInline, PaymentInline]
-    readonly_fields = [
+    readonly_fields = (
         "number", "status", "attention_reason", "currency", "subtotal", "shipping", "total",
         "full_name", "email", "phone", "address_line1", "address_line2", "city", "state",
         "postal_code", "country", "created_at", "paid_at", "reserved_until", "released_at",
         "receipt_sent_at",
-    ]  # fmt: skip
+    )  # fmt: skip
     fieldsets = [
         (None, {"fields": ["number", "status", "attention_reason", "created_at", "paid_at"]}),
         ("Amounts", {"fields": ["currency", "subtotal", "shipping", "total"]}),
         ("Customer", {"fields": ["full_name", "email", "phone"]}),
-        ("Shipping address", {"fields": ["address_line1", "address_line2", "city", "state", "postal_code", "country"]}),
+        ("Shipping address", {"fields": [
+            "address_line1", "address_line2", "city", "state", "postal_code", "country",
+        ]}),
         ("Stock and email", {"fields": ["reserved_until", "released_at", "receipt_sent_at"]}),
     ]  # fmt: skip
 
@@ -104,25 +112,44 @@ class OrderAdmin(admin.ModelAdmin):
 
 class PaymentEventInline(ReadOnlyInline):
     model = PaymentEvent
-    fields = ["created_at", "source", "from_state", "to_state", "gateway_state", "message", "actor"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "created_at",
+        "source",
+        "from_state",
+        "to_state",
+        "gateway_state",
+        "message",
+        "actor",
+    )
     ordering = ["-created_at", "-id"]
 
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    list_display = ["merchant_order_id", "order_link", "state", "amount", "payment_mode", "created_at"]
+    list_display = [
+        "merchant_order_id",
+        "order_link",
+        "state",
+        "amount",
+        "payment_mode",
+        "created_at",
+    ]
     list_filter = ["state", "payment_mode", "gateway", "created_at"]
     list_select_related = ["order"]
-    search_fields = ["merchant_order_id", "gateway_order_id", "gateway_transaction_id", "order__number"]
+    search_fields = [
+        "merchant_order_id",
+        "gateway_order_id",
+        "gateway_transaction_id",
+        "order__number",
+    ]
     inlines = [PaymentEventInline]
     actions = ["reverify_now"]
-    readonly_fields = [
+    readonly_fields = (
         "order_link", "gateway", "merchant_order_id", "state", "amount", "currency",
         "gateway_order_id", "gateway_transaction_id", "payment_mode", "paid_amount",
         "error_code", "detailed_error_code", "redirect_url", "expires_at", "created_at",
         "completed_at", "next_check_at", "last_checked_at", "check_count",
-    ]  # fmt: skip
+    )  # fmt: skip
     fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -153,7 +180,11 @@ class PaymentAdmin(admin.ModelAdmin):
                     payment_id=payment.pk, source=PaymentEvent.Source.ADMIN, actor=actor
                 )
             except GatewayError as exc:
-                self.message_user(request, f"{payment}: the gateway did not answer ({exc.message}).", messages.ERROR)
+                self.message_user(
+                    request,
+                    f"{payment}: the gateway did not answer ({exc.message}).",
+                    messages.ERROR,
+                )
                 continue
             verb = "is now" if result.changed else "is still"
             self.message_user(request, f"{payment} {verb} {result.payment.get_state_display()}.")

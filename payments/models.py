@@ -17,7 +17,10 @@ class Order(models.Model):
 
     number = models.CharField(max_length=32, unique=True, help_text="Human-friendly order number.")
     status = models.CharField(
-        max_length=24, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT, db_index=True
+        max_length=24,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PENDING_PAYMENT,
+        db_index=True,
     )
     currency = models.CharField(max_length=3, default="INR")
     subtotal_paise = models.PositiveBigIntegerField()
@@ -83,7 +86,9 @@ class OrderLine(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="order_line_quantity_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(line_total_paise=F("unit_price_paise") * F("quantity")),
                 name="order_line_total_is_price_times_quantity",
@@ -139,7 +144,9 @@ class Payment(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_paise__gte=100), name="payment_amount_min_100"),
+            models.CheckConstraint(
+                condition=Q(amount_paise__gte=100), name="payment_amount_min_100"
+            ),
         ]
 
     def __str__(self) -> str:

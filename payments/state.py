@@ -13,11 +13,17 @@ from django.db import models
 
 
 class PaymentState(models.TextChoices):
-    CREATED = "CREATED", "Created"  # our row exists; the gateway's answer to the pay call is unknown
+    CREATED = (
+        "CREATED",
+        "Created",
+    )  # our row exists; the gateway's answer to the pay call is unknown
     PENDING = "PENDING", "Pending"  # the gateway has the order; the payer has not finished
     COMPLETED = "COMPLETED", "Completed"
     FAILED = "FAILED", "Failed"
-    EXPIRED = "EXPIRED", "Expired"  # the payer ran out of time (gateway's auto-fail, or our give-up)
+    EXPIRED = (
+        "EXPIRED",
+        "Expired",
+    )  # the payer ran out of time (gateway's auto-fail, or our give-up)
 
     @classmethod
     def live(cls) -> frozenset[str]:
@@ -49,32 +55,32 @@ class OrderStatus(models.TextChoices):
         return frozenset({cls.EXPIRED, cls.CANCELLED})
 
 
-P = PaymentState
+_P = PaymentState
 PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    P.CREATED: frozenset({P.PENDING, P.COMPLETED, P.FAILED, P.EXPIRED}),
-    P.PENDING: frozenset({P.COMPLETED, P.FAILED, P.EXPIRED}),
-    P.COMPLETED: frozenset(),
-    P.FAILED: frozenset(),
+    _P.CREATED: frozenset({_P.PENDING, _P.COMPLETED, _P.FAILED, _P.EXPIRED}),
+    _P.PENDING: frozenset({_P.COMPLETED, _P.FAILED, _P.EXPIRED}),
+    _P.COMPLETED: frozenset(),
+    _P.FAILED: frozenset(),
     # EXPIRED can be our own conclusion (we stopped waiting); if the gateway later says the money
     # was taken, that truth must be recorded, never dropped. The order then needs attention.
-    P.EXPIRED: frozenset({P.COMPLETED}),
+    _P.EXPIRED: frozenset({_P.COMPLETED}),
 }
 
-O = OrderStatus
+_O = OrderStatus
 ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
-    O.PENDING_PAYMENT: frozenset(
-        {O.PAID, O.PAYMENT_FAILED, O.EXPIRED, O.CANCELLED, O.NEEDS_ATTENTION}
+    _O.PENDING_PAYMENT: frozenset(
+        {_O.PAID, _O.PAYMENT_FAILED, _O.EXPIRED, _O.CANCELLED, _O.NEEDS_ATTENTION}
     ),
     # A new attempt puts the order back to PENDING_PAYMENT; an older attempt may still complete.
-    O.PAYMENT_FAILED: frozenset(
-        {O.PENDING_PAYMENT, O.PAID, O.EXPIRED, O.CANCELLED, O.NEEDS_ATTENTION}
+    _O.PAYMENT_FAILED: frozenset(
+        {_O.PENDING_PAYMENT, _O.PAID, _O.EXPIRED, _O.CANCELLED, _O.NEEDS_ATTENTION}
     ),
-    O.PAID: frozenset({O.PARTIALLY_REFUNDED, O.REFUNDED, O.NEEDS_ATTENTION}),
-    O.PARTIALLY_REFUNDED: frozenset({O.REFUNDED, O.NEEDS_ATTENTION}),
-    O.REFUNDED: frozenset({O.NEEDS_ATTENTION}),
-    O.EXPIRED: frozenset({O.NEEDS_ATTENTION}),
-    O.CANCELLED: frozenset({O.NEEDS_ATTENTION}),
-    O.NEEDS_ATTENTION: frozenset({O.PAID, O.PARTIALLY_REFUNDED, O.REFUNDED, O.CANCELLED}),
+    _O.PAID: frozenset({_O.PARTIALLY_REFUNDED, _O.REFUNDED, _O.NEEDS_ATTENTION}),
+    _O.PARTIALLY_REFUNDED: frozenset({_O.REFUNDED, _O.NEEDS_ATTENTION}),
+    _O.REFUNDED: frozenset({_O.NEEDS_ATTENTION}),
+    _O.EXPIRED: frozenset({_O.NEEDS_ATTENTION}),
+    _O.CANCELLED: frozenset({_O.NEEDS_ATTENTION}),
+    _O.NEEDS_ATTENTION: frozenset({_O.PAID, _O.PARTIALLY_REFUNDED, _O.REFUNDED, _O.CANCELLED}),
 }
 
 
@@ -93,11 +99,11 @@ GATEWAY_AUTO_FAILED_CODES = frozenset({"TXN_AUTO_FAILED"})
 def payment_state_for_gateway(gateway_state: str, detailed_error_code: str = "") -> str | None:
     """Map the gateway's order state to ours; None for a state we do not know (ignored)."""
     if gateway_state == "COMPLETED":
-        return P.COMPLETED
+        return _P.COMPLETED
     if gateway_state == "FAILED":
-        return P.EXPIRED if detailed_error_code in GATEWAY_AUTO_FAILED_CODES else P.FAILED
+        return _P.EXPIRED if detailed_error_code in GATEWAY_AUTO_FAILED_CODES else _P.FAILED
     if gateway_state == "PENDING":
-        return P.PENDING
+        return _P.PENDING
     return None
 
 

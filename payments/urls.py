@@ -4,9 +4,7 @@ from payments import views
 
 app_name = "payments"
 urlpatterns = [
-    path(
-        "payments/return/<str:merchant_order_id>/", views.payment_return, name="return"
-    ),
+    path("payments/return/<str:merchant_order_id>/", views.payment_return, name="return"),
     path("orders/<str:token>/", views.order_detail, name="order_detail"),
     path("orders/<str:token>/status.json", views.order_status, name="order_status"),
     path("orders/<str:token>/pay/", views.order_pay, name="order_pay"),

@@ -110,7 +110,9 @@ def order_pay(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def payment_return(request: HttpRequest, merchant_order_id: str) -> HttpResponse:
     """The shopper is back from the gateway. Ask the status API, then show the order."""
-    payment = get_object_or_404(Payment.objects.select_related("order"), merchant_order_id=merchant_order_id)
+    payment = get_object_or_404(
+        Payment.objects.select_related("order"), merchant_order_id=merchant_order_id
+    )
     try:
         payment = payment_refresh(payment_id=payment.pk, source=PaymentEvent.Source.RETURN).payment
     except GatewayError as exc:

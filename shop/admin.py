@@ -17,7 +17,7 @@ class ProductForm(forms.ModelForm):
 
     class Meta:
         model = Product
-        exclude = ["price_paise"]
+        fields = ["name", "slug", "sku", "stock", "is_active", "description", "image", "image_alt"]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -26,7 +26,9 @@ class ProductForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Product:
         rupees: Decimal = self.cleaned_data["price_rupees"]
-        self.instance.price_paise = int((rupees * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+        self.instance.price_paise = int(
+            (rupees * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+        )
         return super().save(commit=commit)
 
 
@@ -38,7 +40,17 @@ class ProductAdmin(admin.ModelAdmin):
     list_editable = ["stock", "is_active"]
     search_fields = ["name", "sku"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "sku", "price_rupees", "stock", "is_active", "description", "image", "image_alt"]
+    fields = [
+        "name",
+        "slug",
+        "sku",
+        "price_rupees",
+        "stock",
+        "is_active",
+        "description",
+        "image",
+        "image_alt",
+    ]
 
     @admin.display(description="Price", ordering="price_paise")
     def price(self, product: Product) -> str:

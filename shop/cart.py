@@ -75,7 +75,7 @@ class Cart:
         self._save()
 
     def lines(self) -> list[CartLine]:
-        """The cart's lines with current products (one query); gone or inactive products drop out."""
+        """The lines with current products (one query); gone or inactive products drop out."""
         if self._lines is None:
             products = Product.objects.filter(pk__in=self._items, is_active=True).in_bulk()
             self._lines = [

@@ -60,7 +60,11 @@ def render_product_image(product: DemoProduct, width: int = 800, height: int = 6
         t = y / height
         draw.line(
             [(0, y), (width, y)],
-            fill=(int(250 + (r - 250) * t * 0.55), int(247 + (g - 247) * t * 0.55), int(240 + (b - 240) * t * 0.55)),
+            fill=(
+                int(250 + (r - 250) * t * 0.55),
+                int(247 + (g - 247) * t * 0.55),
+                int(240 + (b - 240) * t * 0.55),
+            ),
         )
     cx, cy = width // 2, height // 2 - 40
     ink = (r, g, b)
@@ -78,7 +82,9 @@ def render_product_image(product: DemoProduct, width: int = 800, height: int = 6
             draw.rectangle([cx - 180 + i * 52, cy - 110, cx - 140 + i * 52, cy + 110], fill=shade)
     elif product.shape == "tray":
         draw.rounded_rectangle([cx - 200, cy - 70, cx + 200, cy + 90], radius=24, fill=ink)
-        draw.rounded_rectangle([cx - 170, cy - 45, cx + 170, cy + 65], radius=16, outline=(250, 247, 240), width=5)
+        draw.rounded_rectangle(
+            [cx - 170, cy - 45, cx + 170, cy + 65], radius=16, outline=(250, 247, 240), width=5
+        )
     else:
         draw.ellipse([cx - 120, cy - 120, cx + 120, cy + 120], fill=ink)
         draw.ellipse([cx - 70, cy - 70, cx + 70, cy + 70], outline=(250, 247, 240), width=8)

@@ -14,7 +14,9 @@ class Product(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     price_paise = models.PositiveBigIntegerField(
-        "price (paise)", validators=[MinValueValidator(100)], help_text="Price in paise, GST included."
+        "price (paise)",
+        validators=[MinValueValidator(100)],
+        help_text="Price in paise, GST included.",
     )
     stock = models.PositiveIntegerField(
         default=0, help_text="Units on the shelf, not counting those reserved by open orders."
@@ -53,7 +55,9 @@ class StockReservation(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["order", "product"], name="one_reservation_per_line"),
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="reservation_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="reservation_quantity_positive"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -47,9 +47,7 @@ def checkout_place_order(*, cart: Cart, customer: CustomerDetails) -> Order:
             for product in products
         ]
         subtotal = sum(line.unit_price_paise * line.quantity for line in lines)
-        order = order_create(
-            customer=customer, lines=lines, shipping_paise=shipping_for(subtotal)
-        )
+        order = order_create(customer=customer, lines=lines, shipping_paise=shipping_for(subtotal))
         StockReservation.objects.bulk_create(
             StockReservation(order=order, product=product, quantity=wanted[product.pk])
             for product in products

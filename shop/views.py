@@ -20,7 +20,7 @@ from shop.forms import CartQuantityForm, CheckoutForm
 from shop.models import Product
 from shop.services import checkout_place_order
 
-CHECKOUT_TOKEN_KEY = "checkout_token"
+CHECKOUT_TOKEN_KEY = "checkout_token"  # noqa: S105 (a session key name)
 CHECKOUT_DONE_KEY = "checkout_done"
 
 
@@ -60,7 +60,9 @@ def cart_add(request: HttpRequest, product_id: int) -> HttpResponse:
     if product.stock == 0:
         messages.error(request, f"Sorry, {product.name} is sold out.")
     elif kept < wanted:
-        messages.warning(request, f"Only {kept} of {product.name} can be ordered; your cart has {kept}.")
+        messages.warning(
+            request, f"Only {kept} of {product.name} can be ordered; your cart has {kept}."
+        )
     else:
         messages.success(request, f"Added {product.name} to your cart.")
     return redirect("shop:cart")
@@ -75,7 +77,9 @@ def cart_update(request: HttpRequest, product_id: int) -> HttpResponse:
         return redirect("shop:cart")
     kept = Cart(request.session).set(product, quantity)
     if kept < quantity:
-        messages.warning(request, f"Only {kept} of {product.name} available; quantity set to {kept}.")
+        messages.warning(
+            request, f"Only {kept} of {product.name} available; quantity set to {kept}."
+        )
     elif kept == 0:
         messages.info(request, f"Removed {product.name} from your cart.")
     else:
@@ -117,7 +121,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
     form = CheckoutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if request.POST.get("checkout_token") != _checkout_token(request):
-            form.add_error(None, "Your checkout page was out of date. Please check and press Pay again.")
+            form.add_error(
+                None, "Your checkout page was out of date. Please check and press Pay again."
+            )
         else:
             return _place_order_and_pay(request, cart, form)
     return render(

@@ -38,4 +38,6 @@ def _services_reachable_in_ci(django_db_blocker: pytest.FixtureRequest) -> None:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         problems = _check_services_reachable()
     if problems:
-        pytest.exit("CI=true and a configured service is unreachable: " + "; ".join(problems), returncode=3)
+        pytest.exit(
+            "CI=true and a configured service is unreachable: " + "; ".join(problems), returncode=3
+        )

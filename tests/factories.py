@@ -12,7 +12,7 @@ from payments.state import PaymentState
 from shop.models import Product
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
     class Meta:
         model = Product
 
@@ -24,7 +24,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     description = "A test product."
 
 
-class OrderFactory(factory.django.DjangoModelFactory):
+class OrderFactory(factory.django.DjangoModelFactory[Order]):
     class Meta:
         model = Order
         skip_postgeneration_save = True
@@ -43,19 +43,19 @@ class OrderFactory(factory.django.DjangoModelFactory):
     reserved_until = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=30))
 
     @factory.post_generation
-    def with_line(self, create: bool, extracted: object, **kwargs: object) -> None:
+    def with_line(obj: Order, create: bool, extracted: object, **kwargs: object) -> None:
         if create and extracted is not False:
             OrderLine.objects.create(
-                order=self,
+                order=obj,
                 sku="SKU-LINE",
                 product_name="Line product",
-                unit_price_paise=self.subtotal_paise // 2,
+                unit_price_paise=obj.subtotal_paise // 2,
                 quantity=2,
-                line_total_paise=(self.subtotal_paise // 2) * 2,
+                line_total_paise=(obj.subtotal_paise // 2) * 2,
             )
 
 
-class PaymentFactory(factory.django.DjangoModelFactory):
+class PaymentFactory(factory.django.DjangoModelFactory[Payment]):
     class Meta:
         model = Payment
 

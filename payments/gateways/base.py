@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 
@@ -101,7 +101,7 @@ class GatewayStatus:
     def latest_transaction(self) -> GatewayTransaction | None:
         if not self.transactions:
             return None
-        return max(self.transactions, key=lambda t: t.timestamp or datetime.min.astimezone())
+        return max(self.transactions, key=lambda t: t.timestamp or datetime.min.replace(tzinfo=UTC))
 
     @property
     def completed_transaction(self) -> GatewayTransaction | None:

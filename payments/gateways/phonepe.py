@@ -165,7 +165,9 @@ class PhonePeGateway:
             }
             response = self._send(method, url, json=json, params=params, headers=headers)
             if response.status_code == 401 and attempt == 1:
-                logger.info("phonepe %s %s: 401, fetching a new token and retrying once", method, path)
+                logger.info(
+                    "phonepe %s %s: 401, fetching a new token and retrying once", method, path
+                )
                 continue
             return self._parse(response, method, path)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -195,7 +197,9 @@ class PhonePeGateway:
         status = response.status_code
         if 200 <= status < 300:
             if not isinstance(body, dict):
-                raise GatewayError(f"{method} {path}: a 2xx answer without a JSON object", status=status)
+                raise GatewayError(
+                    f"{method} {path}: a 2xx answer without a JSON object", status=status
+                )
             return body
         info = body if isinstance(body, dict) else {}
         code = str(info.get("errorCode") or info.get("code") or "")

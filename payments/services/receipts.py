@@ -56,5 +56,7 @@ def _build_receipt(order: Order) -> EmailMultiAlternatives:
         body=render_to_string("payments/email/receipt.txt", context),
         to=[order.email],
     )
-    message.attach_alternative(render_to_string("payments/email/receipt.html", context), "text/html")
+    message.attach_alternative(
+        render_to_string("payments/email/receipt.html", context), "text/html"
+    )
     return message

@@ -11,7 +11,11 @@ from django.utils import timezone
 from payments.gateways.base import GatewayStatus, GatewayTransaction
 from payments.models import Order, Payment, PaymentEvent
 from payments.services.orders import order_set_status
-from payments.services.payments import orders_release_overdue, payment_apply_status, payments_claim_due
+from payments.services.payments import (
+    orders_release_overdue,
+    payment_apply_status,
+    payments_claim_due,
+)
 from payments.state import OrderStatus, PaymentState
 from shop.models import StockReservation
 from tests.factories import OrderFactory, PaymentFactory, ProductFactory
@@ -20,7 +24,9 @@ pytestmark = pytest.mark.django_db
 POLL = PaymentEvent.Source.POLL
 
 
-def observed(payment: Payment, state: str, *, amount: int | None = None, detail: str = "", **extra: Any) -> GatewayStatus:
+def observed(
+    payment: Payment, state: str, *, amount: int | None = None, detail: str = "", **extra: Any
+) -> GatewayStatus:
     amount = payment.amount_paise if amount is None else amount
     return GatewayStatus(
         merchant_order_id=payment.merchant_order_id,
@@ -45,11 +51,15 @@ def observed(payment: Payment, state: str, *, amount: int | None = None, detail:
     )
 
 
-def test_completion_marks_the_order_paid_and_queues_one_receipt(django_capture_on_commit_callbacks: Any) -> None:
-    payment = PaymentFactory()
+def test_completion_marks_the_order_paid_and_queues_one_receipt(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    payment = PaymentFactory.create()
 
     with django_capture_on_commit_callbacks() as callbacks:
-        result = payment_apply_status(payment_id=payment.pk, status=observed(payment, "COMPLETED"), source=POLL)
+        result = payment_apply_status(
+            payment_id=payment.pk, status=observed(payment, "COMPLETED"), source=POLL
+        )
 
     assert result.changed
     payment.refresh_from_db()
@@ -59,7 +69,8 @@ def test_completion_marks_the_order_paid_and_queues_one_receipt(django_capture_o
     assert payment.payment_mode == "UPI_COLLECT"
     assert payment.gateway_transaction_id == "OM-TXN-1"
     assert payment.next_check_at is None
-    assert order.status == OrderStatus.PAID and order.paid_at is not None
+    assert order.status == OrderStatus.PAID
+    assert order.paid_at is not None
     assert len(callbacks) == 1  # the receipt task
     event = payment.events.get()
     assert (event.source, event.from_state, event.to_state, event.gateway_state) == (
@@ -67,13 +78,17 @@ def test_completion_marks_the_order_paid_and_queues_one_receipt(django_capture_o
     )  # fmt: skip
 
 
-def test_the_same_observation_twice_changes_nothing_the_second_time(django_capture_on_commit_callbacks: Any) -> None:
-    payment = PaymentFactory()
+def test_the_same_observation_twice_changes_nothing_the_second_time(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    payment = PaymentFactory.create()
     status = observed(payment, "COMPLETED")
 
     with django_capture_on_commit_callbacks() as callbacks:
         payment_apply_status(payment_id=payment.pk, status=status, source=POLL)
-        second = payment_apply_status(payment_id=payment.pk, status=status, source=PaymentEvent.Source.RETURN)
+        second = payment_apply_status(
+            payment_id=payment.pk, status=status, source=PaymentEvent.Source.RETURN
+        )
 
     assert not second.changed
     assert len(callbacks) == 1
@@ -81,20 +96,24 @@ def test_the_same_observation_twice_changes_nothing_the_second_time(django_captu
 
 
 def test_an_older_pending_observation_does_not_undo_a_completion() -> None:
-    payment = PaymentFactory()
+    payment = PaymentFactory.create()
     payment_apply_status(payment_id=payment.pk, status=observed(payment, "COMPLETED"), source=POLL)
 
-    result = payment_apply_status(payment_id=payment.pk, status=observed(payment, "PENDING"), source=POLL)
+    result = payment_apply_status(
+        payment_id=payment.pk, status=observed(payment, "PENDING"), source=POLL
+    )
 
     assert not result.changed
     assert Payment.objects.get(pk=payment.pk).state == PaymentState.COMPLETED
 
 
 def test_failure_lets_the_shopper_retry() -> None:
-    payment = PaymentFactory()
+    payment = PaymentFactory.create()
 
     payment_apply_status(
-        payment_id=payment.pk, status=observed(payment, "FAILED", error_code="INSUFFICIENT_BALANCE", detail="Z9"), source=POLL
+        payment_id=payment.pk,
+        status=observed(payment, "FAILED", error_code="INSUFFICIENT_BALANCE", detail="Z9"),
+        source=POLL,
     )
 
     payment.refresh_from_db()
@@ -104,9 +123,9 @@ def test_failure_lets_the_shopper_retry() -> None:
 
 
 def test_failure_of_one_attempt_keeps_the_order_pending_while_another_is_live() -> None:
-    order = OrderFactory()
-    first = PaymentFactory(order=order)
-    PaymentFactory(order=order)
+    order = OrderFactory.create()
+    first = PaymentFactory.create(order=order)
+    PaymentFactory.create(order=order)
 
     payment_apply_status(payment_id=first.pk, status=observed(first, "FAILED"), source=POLL)
 
@@ -114,10 +133,14 @@ def test_failure_of_one_attempt_keeps_the_order_pending_while_another_is_live() 
 
 
 def test_gateway_auto_fail_after_expiry_is_recorded_as_expired() -> None:
-    payment = PaymentFactory()
+    payment = PaymentFactory.create()
 
     payment_apply_status(
-        payment_id=payment.pk, status=observed(payment, "FAILED", error_code="TXN_NOT_COMPLETED", detail="TXN_AUTO_FAILED"), source=POLL
+        payment_id=payment.pk,
+        status=observed(
+            payment, "FAILED", error_code="TXN_NOT_COMPLETED", detail="TXN_AUTO_FAILED"
+        ),
+        source=POLL,
     )
 
     assert Payment.objects.get(pk=payment.pk).state == PaymentState.EXPIRED
@@ -125,7 +148,7 @@ def test_gateway_auto_fail_after_expiry_is_recorded_as_expired() -> None:
 
 def test_a_payment_still_pending_long_after_expiry_is_given_up(settings: Any) -> None:
     settings.PAYMENTS_EXPIRY_GRACE_SECONDS = 60
-    payment = PaymentFactory(expires_at=timezone.now() - timedelta(minutes=5))
+    payment = PaymentFactory.create(expires_at=timezone.now() - timedelta(minutes=5))
 
     payment_apply_status(payment_id=payment.pk, status=observed(payment, "PENDING"), source=POLL)
 
@@ -136,22 +159,28 @@ def test_a_payment_still_pending_long_after_expiry_is_given_up(settings: Any) ->
 
 
 def test_a_different_paid_amount_needs_attention(django_capture_on_commit_callbacks: Any) -> None:
-    payment = PaymentFactory()
+    payment = PaymentFactory.create()
 
     with django_capture_on_commit_callbacks() as callbacks:
-        payment_apply_status(payment_id=payment.pk, status=observed(payment, "COMPLETED", amount=100), source=POLL)
+        payment_apply_status(
+            payment_id=payment.pk, status=observed(payment, "COMPLETED", amount=100), source=POLL
+        )
 
     order = Order.objects.get(pk=payment.order_id)
     assert order.status == OrderStatus.NEEDS_ATTENTION
     assert "captured ₹1.00 but the order total is ₹998.00" in order.attention_reason
-    assert Payment.objects.get(pk=payment.pk).state == PaymentState.COMPLETED  # the money is recorded
+    assert (
+        Payment.objects.get(pk=payment.pk).state == PaymentState.COMPLETED
+    )  # the money is recorded
     assert callbacks == []  # no receipt for an order in doubt
 
 
 def test_a_different_currency_needs_attention() -> None:
-    payment = PaymentFactory()
+    payment = PaymentFactory.create()
 
-    payment_apply_status(payment_id=payment.pk, status=observed(payment, "COMPLETED", currency="USD"), source=POLL)
+    payment_apply_status(
+        payment_id=payment.pk, status=observed(payment, "COMPLETED", currency="USD"), source=POLL
+    )
 
     order = Order.objects.get(pk=payment.order_id)
     assert order.status == OrderStatus.NEEDS_ATTENTION
@@ -159,8 +188,8 @@ def test_a_different_currency_needs_attention() -> None:
 
 
 def test_a_second_successful_payment_needs_attention() -> None:
-    order = OrderFactory()
-    first, second = PaymentFactory(order=order), PaymentFactory(order=order)
+    order = OrderFactory.create()
+    first, second = PaymentFactory.create(order=order), PaymentFactory.create(order=order)
     payment_apply_status(payment_id=first.pk, status=observed(first, "COMPLETED"), source=POLL)
 
     payment_apply_status(payment_id=second.pk, status=observed(second, "COMPLETED"), source=POLL)
@@ -172,7 +201,7 @@ def test_a_second_successful_payment_needs_attention() -> None:
 
 
 def test_success_after_the_order_released_its_stock_needs_attention() -> None:
-    payment = PaymentFactory()
+    payment = PaymentFactory.create()
     order = Order.objects.get(pk=payment.order_id)
     order_set_status(order=order, status=OrderStatus.EXPIRED)
 
@@ -184,40 +213,45 @@ def test_success_after_the_order_released_its_stock_needs_attention() -> None:
 
 
 def test_unknown_gateway_states_are_ignored() -> None:
-    payment = PaymentFactory()
+    payment = PaymentFactory.create()
 
-    result = payment_apply_status(payment_id=payment.pk, status=observed(payment, "MYSTERY"), source=POLL)
+    result = payment_apply_status(
+        payment_id=payment.pk, status=observed(payment, "MYSTERY"), source=POLL
+    )
 
     assert not result.changed
     assert Payment.objects.get(pk=payment.pk).state == PaymentState.PENDING
 
 
 def test_due_payments_are_claimed_once_per_due_time() -> None:
-    due = PaymentFactory(next_check_at=timezone.now() - timedelta(seconds=1))
-    PaymentFactory(next_check_at=timezone.now() + timedelta(minutes=1))
-    PaymentFactory(state=PaymentState.COMPLETED, next_check_at=None)
+    due = PaymentFactory.create(next_check_at=timezone.now() - timedelta(seconds=1))
+    PaymentFactory.create(next_check_at=timezone.now() + timedelta(minutes=1))
+    PaymentFactory.create(state=PaymentState.COMPLETED, next_check_at=None)
 
     first = payments_claim_due(limit=10)
     second = payments_claim_due(limit=10)
 
     assert first == [due.pk]
     assert second == []
-    assert Payment.objects.get(pk=due.pk).next_check_at > timezone.now()
+    next_check_at = Payment.objects.get(pk=due.pk).next_check_at
+    assert next_check_at is not None
+    assert next_check_at > timezone.now()
 
 
 def test_overdue_unpaid_orders_expire_and_give_stock_back_once() -> None:
-    product = ProductFactory(stock=3)
-    order = OrderFactory(reserved_until=timezone.now() - timedelta(seconds=1))
+    product = ProductFactory.create(stock=3)
+    order = OrderFactory.create(reserved_until=timezone.now() - timedelta(seconds=1))
     StockReservation.objects.create(order=order, product=product, quantity=2)
-    PaymentFactory(order=order, state=PaymentState.FAILED)
-    still_payable = OrderFactory(reserved_until=timezone.now() - timedelta(seconds=1))
-    PaymentFactory(order=still_payable)  # a live payment holds the order
+    PaymentFactory.create(order=order, state=PaymentState.FAILED)
+    still_payable = OrderFactory.create(reserved_until=timezone.now() - timedelta(seconds=1))
+    PaymentFactory.create(order=still_payable)  # a live payment holds the order
 
     assert orders_release_overdue(limit=10) == 1
     assert orders_release_overdue(limit=10) == 0
 
     order.refresh_from_db()
     product.refresh_from_db()
-    assert order.status == OrderStatus.EXPIRED and order.released_at is not None
+    assert order.status == OrderStatus.EXPIRED
+    assert order.released_at is not None
     assert product.stock == 5
     assert Order.objects.get(pk=still_payable.pk).status == OrderStatus.PENDING_PAYMENT

@@ -36,8 +36,8 @@ def cart_with(*items: tuple[object, int]) -> Cart:
 
 
 def test_order_snapshots_lines_and_computes_totals_in_paise() -> None:
-    tea = ProductFactory(name="Assam", sku="TEA-1", price_paise=44900, stock=5)
-    mug = ProductFactory(name="Kulhad", sku="MUG-1", price_paise=64900, stock=5)
+    tea = ProductFactory.create(name="Assam", sku="TEA-1", price_paise=44900, stock=5)
+    mug = ProductFactory.create(name="Kulhad", sku="MUG-1", price_paise=64900, stock=5)
 
     order = checkout_place_order(cart=cart_with((tea, 2), (mug, 1)), customer=CUSTOMER)
 
@@ -56,7 +56,7 @@ def test_order_snapshots_lines_and_computes_totals_in_paise() -> None:
 
 
 def test_small_orders_pay_shipping() -> None:
-    strainer = ProductFactory(price_paise=34900, stock=5)
+    strainer = ProductFactory.create(price_paise=34900, stock=5)
 
     order = checkout_place_order(cart=cart_with((strainer, 1)), customer=CUSTOMER)
 
@@ -65,19 +65,23 @@ def test_small_orders_pay_shipping() -> None:
 
 
 def test_placing_an_order_reserves_stock() -> None:
-    tea = ProductFactory(stock=5)
+    tea = ProductFactory.create(stock=5)
 
     order = checkout_place_order(cart=cart_with((tea, 3)), customer=CUSTOMER)
 
     tea.refresh_from_db()
     assert tea.stock == 2
     reservation = StockReservation.objects.get(order=order)
-    assert (reservation.product_id, reservation.quantity, reservation.released_at) == (tea.pk, 3, None)
+    assert (reservation.product_id, reservation.quantity, reservation.released_at) == (
+        tea.pk,
+        3,
+        None,
+    )
 
 
 def test_asking_for_more_than_the_shelf_has_changes_nothing() -> None:
-    plenty = ProductFactory(name="Plenty", stock=10)
-    scarce = ProductFactory(name="Scarce", stock=3)
+    plenty = ProductFactory.create(name="Plenty", stock=10)
+    scarce = ProductFactory.create(name="Scarce", stock=3)
     cart = cart_with((plenty, 2), (scarce, 3))
     scarce.stock = 1  # someone else bought two after this cart was filled
     scarce.save()
@@ -100,7 +104,7 @@ def test_an_empty_cart_places_nothing() -> None:
 
 
 def test_stock_is_released_exactly_once() -> None:
-    tea = ProductFactory(stock=5)
+    tea = ProductFactory.create(stock=5)
     order = checkout_place_order(cart=cart_with((tea, 4)), customer=CUSTOMER)
 
     first = stock_release_for_order(order=order)

@@ -15,8 +15,10 @@ pytestmark = pytest.mark.django_db
 
 
 def paid_order() -> Order:
-    order = OrderFactory(status=OrderStatus.PAID, paid_at=timezone.now())
-    PaymentFactory(order=order, state="COMPLETED", payment_mode="UPI_COLLECT", gateway_transaction_id="OM1")
+    order = OrderFactory.create(status=OrderStatus.PAID, paid_at=timezone.now())
+    PaymentFactory.create(
+        order=order, state="COMPLETED", payment_mode="UPI_COLLECT", gateway_transaction_id="OM1"
+    )
     return order
 
 
@@ -36,7 +38,7 @@ def test_receipt_is_sent_once_with_the_order_summary() -> None:
 
 
 def test_no_receipt_for_an_unpaid_order() -> None:
-    order = OrderFactory()
+    order = OrderFactory.create()
 
     assert order_send_receipt(order_id=order.pk) is False
     assert mail.outbox == []

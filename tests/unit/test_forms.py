@@ -22,7 +22,9 @@ def test_indian_mobile_numbers_are_normalised(raw: str) -> None:
     assert normalise_indian_mobile(raw) == "9876543210"
 
 
-@pytest.mark.parametrize("raw", ["", "12345", "5876543210", "98765432101", "abcdefghij", "+1 9876543210"])
+@pytest.mark.parametrize(
+    "raw", ["", "12345", "5876543210", "98765432101", "abcdefghij", "+1 9876543210"]
+)
 def test_bad_mobile_numbers_are_refused(raw: str) -> None:
     with pytest.raises(forms.ValidationError):
         normalise_indian_mobile(raw)

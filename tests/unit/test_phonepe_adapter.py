@@ -17,6 +17,7 @@ from payments.gateways.base import (
     CreatePaymentRequest,
     GatewayAuthError,
     GatewayClientError,
+    GatewayError,
     GatewayNotFound,
     GatewayRateLimited,
     GatewayServerError,
@@ -115,7 +116,12 @@ def test_pay_sends_phonepe_body_with_bearer_token(
     )
     pay = http.post(
         f"{PG}/checkout/v2/pay",
-        json={"orderId": "OMO1", "state": "PENDING", "expireAt": 1742457386759, "redirectUrl": "https://pay/x"},
+        json={
+            "orderId": "OMO1",
+            "state": "PENDING",
+            "expireAt": 1742457386759,
+            "redirectUrl": "https://pay/x",
+        },
         match=[matchers.header_matcher({"Authorization": "O-Bearer tok-1"})],
     )
 
@@ -126,7 +132,8 @@ def test_pay_sends_phonepe_body_with_bearer_token(
     assert created.expires_at == datetime.fromtimestamp(1742457386.759, tz=UTC)
     body = json.loads(pay.calls[0].request.body)
     assert body["merchantOrderId"] == "LL-1-P1-AAAA"
-    assert body["amount"] == 149900 and isinstance(body["amount"], int)
+    assert body["amount"] == 149900
+    assert isinstance(body["amount"], int)
     assert body["expireAfter"] == 900
     assert body["metaInfo"] == {"udf1": "LL-1"}
     assert body["paymentFlow"]["type"] == "PG_CHECKOUT"
@@ -134,7 +141,9 @@ def test_pay_sends_phonepe_body_with_bearer_token(
     assert body["prefillUserLoginDetails"] == {"phoneNumber": "9876543210"}
 
 
-def test_token_is_reused_until_near_expiry(gateway: PhonePeGateway, http: responses.RequestsMock) -> None:
+def test_token_is_reused_until_near_expiry(
+    gateway: PhonePeGateway, http: responses.RequestsMock
+) -> None:
     token = http.post(TOKEN_URL, json=token_body())
     http.get(f"{PG}/checkout/v2/order/LL-1-P1-AAAA/status", json=status_body())
 
@@ -169,14 +178,20 @@ def test_a_401_fetches_a_new_token_and_replays_once(
     url = f"{PG}/checkout/v2/order/LL-1-P1-AAAA/status"
     http.get(url, status=401, json={"errorCode": "PR004", "message": "Unauthorized"},
              match=[matchers.header_matcher({"Authorization": "O-Bearer tok-old"})])  # fmt: skip
-    http.get(url, json=status_body(), match=[matchers.header_matcher({"Authorization": "O-Bearer tok-new"})])
+    http.get(
+        url,
+        json=status_body(),
+        match=[matchers.header_matcher({"Authorization": "O-Bearer tok-new"})],
+    )
 
     status = gateway.get_order_status("LL-1-P1-AAAA")
 
     assert status.state == "COMPLETED"
 
 
-def test_a_second_401_is_an_auth_error(gateway: PhonePeGateway, http: responses.RequestsMock) -> None:
+def test_a_second_401_is_an_auth_error(
+    gateway: PhonePeGateway, http: responses.RequestsMock
+) -> None:
     http.post(TOKEN_URL, json=token_body())
     status_call = http.get(
         f"{PG}/checkout/v2/order/LL-1-P1-AAAA/status", status=401, json={"message": "Unauthorized"}
@@ -187,8 +202,14 @@ def test_a_second_401_is_an_auth_error(gateway: PhonePeGateway, http: responses.
     assert status_call.call_count == 2
 
 
-def test_bad_credentials_are_an_auth_error(gateway: PhonePeGateway, http: responses.RequestsMock) -> None:
-    http.post(TOKEN_URL, status=401, json={"code": "INVALID_CLIENT", "errorCode": "OIM000", "message": "Bad"})
+def test_bad_credentials_are_an_auth_error(
+    gateway: PhonePeGateway, http: responses.RequestsMock
+) -> None:
+    http.post(
+        TOKEN_URL,
+        status=401,
+        json={"code": "INVALID_CLIENT", "errorCode": "OIM000", "message": "Bad"},
+    )
 
     with pytest.raises(GatewayAuthError) as caught:
         gateway.create_payment(PAY_REQUEST)
@@ -207,7 +228,11 @@ def test_bad_credentials_are_an_auth_error(gateway: PhonePeGateway, http: respon
     ],
 )
 def test_errors_are_typed(
-    gateway: PhonePeGateway, http: responses.RequestsMock, status: int, error: type, unknown: bool
+    gateway: PhonePeGateway,
+    http: responses.RequestsMock,
+    status: int,
+    error: type[GatewayError],
+    unknown: bool,
 ) -> None:
     http.post(TOKEN_URL, json=token_body())
     http.post(f"{PG}/checkout/v2/pay", status=status, json={"code": "X_CODE", "message": "nope"})
@@ -219,7 +244,9 @@ def test_errors_are_typed(
     assert caught.value.code == "X_CODE"
 
 
-def test_a_non_json_error_still_raises_typed(gateway: PhonePeGateway, http: responses.RequestsMock) -> None:
+def test_a_non_json_error_still_raises_typed(
+    gateway: PhonePeGateway, http: responses.RequestsMock
+) -> None:
     http.post(TOKEN_URL, json=token_body())
     http.post(f"{PG}/checkout/v2/pay", status=502, body="<html>Bad gateway</html>")
 
@@ -240,7 +267,9 @@ def test_timeouts_and_connection_errors_mean_outcome_unknown(
     assert pay.call_count == 1  # never re-sent blindly
 
 
-def test_every_call_carries_a_timeout(gateway: PhonePeGateway, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_call_carries_a_timeout(
+    gateway: PhonePeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seen: list[object] = []
 
     def fake_request(method: str, url: str, **kwargs: object) -> requests.Response:
@@ -273,7 +302,9 @@ def test_status_is_parsed_including_wallet_payments(
     assert status.completed_transaction.transaction_id == "OM456"
 
 
-def test_failed_status_carries_error_codes(gateway: PhonePeGateway, http: responses.RequestsMock) -> None:
+def test_failed_status_carries_error_codes(
+    gateway: PhonePeGateway, http: responses.RequestsMock
+) -> None:
     body = status_body(state="FAILED")
     body.update(errorCode="INSUFFICIENT_BALANCE", detailedErrorCode="Z9")
     http.post(TOKEN_URL, json=token_body())

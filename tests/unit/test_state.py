@@ -28,7 +28,9 @@ def test_completed_and_failed_payments_never_change() -> None:
 
 
 def test_an_expired_payment_can_only_turn_out_completed() -> None:
-    allowed = {t for t in PaymentState.values if payment_transition_allowed(PaymentState.EXPIRED, t)}
+    allowed = {
+        t for t in PaymentState.values if payment_transition_allowed(PaymentState.EXPIRED, t)
+    }
     assert allowed == {PaymentState.COMPLETED}
 
 
@@ -69,7 +71,19 @@ def test_gateway_states_map_to_ours(gateway_state: str, detail: str, ours: str |
 
 @pytest.mark.parametrize(
     ("age", "delay"),
-    [(0, 20), (5, 15), (19.5, 1), (20, 3), (49, 3), (50, 6), (109, 6), (110, 10), (170, 30), (230, 60), (3000, 60)],
+    [
+        (0, 20),
+        (5, 15),
+        (19.5, 1),
+        (20, 3),
+        (49, 3),
+        (50, 6),
+        (109, 6),
+        (110, 10),
+        (170, 30),
+        (230, 60),
+        (3000, 60),
+    ],
 )
 def test_check_cadence_follows_phonepe_recommendation(age: float, delay: float) -> None:
     assert next_check_delay(timedelta(seconds=age)) == timedelta(seconds=delay)

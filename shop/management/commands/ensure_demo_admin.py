@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.IS_PRODUCTION:
-            raise CommandError("Refusing to create a demo admin in production; use createsuperuser.")
+            raise CommandError(
+                "Refusing to create a demo admin in production; use createsuperuser."
+            )
         password_file = settings.VAR_DIR / "demo-admin-password"
         user_model = get_user_model()
         user = user_model.objects.filter(username="admin").first()
@@ -28,7 +30,9 @@ class Command(BaseCommand):
         elif password_file.exists():
             password = password_file.read_text().strip()
         else:
-            password = "(set by you; reset it with: python manage.py changepassword admin)"
+            password = "(unknown: reset it with `python manage.py changepassword admin`)"  # noqa: S105
         self.stdout.write(
-            self.style.SUCCESS(f"Admin: {settings.SITE_URL}/admin/  user: admin  password: {password}")
+            self.style.SUCCESS(
+                f"Admin: {settings.SITE_URL}/admin/  user: admin  password: {password}"
+            )
         )

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--reset-stock", action="store_true", help="Set every demo product's stock back to its demo level."
+            "--reset-stock",
+            action="store_true",
+            help="Set every demo product's stock back to its demo level.",
         )
 
     def handle(self, *args: Any, reset_stock: bool = False, **options: Any) -> None:
@@ -37,8 +39,10 @@ class Command(BaseCommand):
                 if reset_stock and not was_created:
                     product.stock = demo.stock
                     product.save(update_fields=["stock", "updated_at"])
-                if not product.image or not product.image.storage.exists(product.image.name):
-                    product.image.save(f"{product.slug}.png", ContentFile(render_product_image(demo)), save=True)
+                if not product.image.name or not product.image.storage.exists(product.image.name):
+                    product.image.save(
+                        f"{product.slug}.png", ContentFile(render_product_image(demo)), save=True
+                    )
             created += was_created
         total = Product.objects.count()
         self.stdout.write(f"Demo catalogue: {created} products created, {total} in the shop.")

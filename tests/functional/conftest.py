@@ -1,0 +1,188 @@
+"""Functional tests: the shop on a live server, the sandbox gateway reached over real HTTP by our
+PhonePe adapter, and a real Celery worker (with beat) in its own process on the real broker.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app as celery_app
+from tests.functional.shopper import Shopper
+
+BASE_DIR = Path(settings.BASE_DIR)
+MAIL_DIR = Path(settings.MAILERS["default"]["OPTIONS"]["file_path"])
+
+
+def wait_for(
+    check: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.25, what: str = ""
+) -> Any:
+    """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what or check}")
+        time.sleep(interval)
+
+
+def _database_url_for_worker() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def gateway_live_server(live_server: Any) -> Iterator[str]:
+    """Point the adapter (and links in emails) at the live server, whose sandbox is the gateway."""
+    url = live_server.url
+    saved = {
+        k: getattr(settings, k) for k in ("PHONEPE_BASE_URL", "PHONEPE_AUTH_BASE_URL", "SITE_URL")
+    }
+    settings.PHONEPE_BASE_URL = settings.PHONEPE_AUTH_BASE_URL = f"{url}/sandbox/pg"
+    settings.SITE_URL = url
+    yield url
+    for key, value in saved.items():
+        setattr(settings, key, value)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    django_db_setup: None,
+    django_db_blocker: Any,
+    gateway_live_server: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A Celery worker with embedded beat, in another process, on the test database."""
+    run_dir = tmp_path_factory.mktemp("celery-worker")
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        folders: dict[str, Any] = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+        shutil.rmtree(folders["data_folder_in"], ignore_errors=True)
+        for key in ("data_folder_in", "processed_folder", "control_folder"):
+            Path(folders[key]).mkdir(parents=True, exist_ok=True)
+    with django_db_blocker.unblock():
+        database_url = _database_url_for_worker()
+    name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "DATABASE_URL": database_url,
+        "PHONEPE_BASE_URL": settings.PHONEPE_BASE_URL,
+        "PHONEPE_AUTH_BASE_URL": settings.PHONEPE_AUTH_BASE_URL,
+        "SITE_URL": settings.SITE_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "LOG_LEVEL": "INFO",
+    }
+    log_path = BASE_DIR / "var" / "test-worker.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--beat",
+            "--schedule",
+            str(run_dir / "beat-schedule"),
+            "--pool=prefork",
+            "--concurrency=2",
+            "--loglevel=INFO",
+            "--hostname",
+            name,
+            "--queues",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+    def answered() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"the Celery worker exited ({process.returncode}); see {log_path}")
+        return bool(celery_app.control.ping(destination=[name], timeout=0.5))
+
+    wait_for(answered, timeout=60, what="the Celery worker to answer a ping")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log.close()
+
+
+@pytest.fixture
+def shop_url(
+    gateway_live_server: str, celery_worker_process: subprocess.Popen[bytes], transactional_db: None
+) -> str:
+    assert celery_worker_process.poll() is None, "the Celery worker died"
+    return gateway_live_server
+
+
+@pytest.fixture
+def shopper(shop_url: str) -> Iterator[Shopper]:
+    client = Shopper(shop_url)
+    yield client
+    client.close()
+
+
+class Mailbox:
+    """The emails the worker sent, read from the file email backend's folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def clear(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def messages(self) -> list[Message]:
+        if not self.folder.exists():
+            return []
+        found = []
+        for path in sorted(self.folder.glob("*.log")):
+            # The file backend separates messages with a line of 79 dashes.
+            for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+                if chunk.strip():
+                    found.append(message_from_bytes(chunk.strip()))
+        return found
+
+    def to(self, address: str, subject_contains: str = "") -> list[Message]:
+        return [
+            m
+            for m in self.messages()
+            if address in (m["To"] or "") and subject_contains in (m["Subject"] or "")
+        ]
+
+
+@pytest.fixture
+def mailbox() -> Mailbox:
+    box = Mailbox(MAIL_DIR)
+    box.clear()
+    return box
