@@ -33,7 +33,8 @@ demo: migrate ## Load the demo catalogue and make sure the admin account exists.
 
 run: demo ## Start web (http://127.0.0.1:8000), Celery worker and beat, sandbox gateway on.
 	@echo "Starting web, worker and beat (Ctrl-C stops all three)..."
-	honcho --procfile Procfile.dev start
+	@honcho --procfile Procfile.dev start; rc=$$?; \
+	  [ $$rc -eq 0 ] || [ $$rc -eq 130 ] || [ $$rc -eq 143 ]  # Ctrl-C is a normal way to stop
 
 $(SDK_VENV)/.installed: tests/sdk_compat/requirements.txt | $(PY)
 	@rm -rf $(SDK_VENV)

@@ -253,6 +253,9 @@ SANDBOX_CLIENT_VERSION = env.str("SANDBOX_CLIENT_VERSION", default="1")
 SANDBOX_MERCHANT_ID = env.str("SANDBOX_MERCHANT_ID", default="LOOMLEAFUAT")
 SANDBOX_MERCHANT_NAME = env.str("SANDBOX_MERCHANT_NAME", default=SHOP_NAME)
 SANDBOX_TOKEN_TTL_SECONDS = env.int("SANDBOX_TOKEN_TTL_SECONDS", default=3600)
+SANDBOX_SLOW_SETTLE_SECONDS = env.int("SANDBOX_SLOW_SETTLE_SECONDS", default=20)
+SANDBOX_REFUND_CONFIRM_SECONDS = env.int("SANDBOX_REFUND_CONFIRM_SECONDS", default=1)
+SANDBOX_REFUND_COMPLETE_SECONDS = env.int("SANDBOX_REFUND_COMPLETE_SECONDS", default=2)
 if SANDBOX_ENABLED:
     INSTALLED_APPS.append("sandbox")
 
@@ -269,6 +272,10 @@ LOGGING = {
         # urllib3 logs full URLs at DEBUG; keep it quiet.
         "urllib3": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
+        # One line per task received and per task done, every few seconds for the sweep: too much.
+        "celery.app.trace": {"level": "WARNING"},
+        "celery.worker.strategy": {"level": "WARNING"},
+        "celery.beat": {"level": "WARNING"},
     },
 }
 

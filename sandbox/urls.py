@@ -1,2 +1,51 @@
+"""Mounted at /sandbox/ only when SANDBOX_ENABLED (config/urls.py).
+
+API paths follow PhonePe's exactly under /sandbox/pg (no trailing slash, no redirects); anything
+else under /sandbox/pg answers a JSON 404.
+"""
+
+from django.urls import path, re_path
+
+from sandbox import control, pages, views
+
 app_name = "sandbox"
-urlpatterns: list = []
+
+api_patterns = [
+    path("pg/v1/oauth/token", views.oauth_token, name="api-token"),
+    path("pg/checkout/v2/pay", views.pay, name="api-pay"),
+    path(
+        "pg/checkout/v2/order/<str:merchant_order_id>/status",
+        views.order_status,
+        name="api-order-status",
+    ),
+    path(
+        "pg/checkout/v2/transaction/<str:transaction_id>/status",
+        views.transaction_status,
+        name="api-transaction-status",
+    ),
+    path("pg/payments/v2/refund", views.refund, name="api-refund"),
+    path(
+        "pg/payments/v2/refund/<str:merchant_refund_id>/status",
+        views.refund_status,
+        name="api-refund-status",
+    ),
+    path(
+        "pg/_control/orders/<str:merchant_order_id>/complete",
+        control.complete_order,
+        name="control-complete",
+    ),
+    re_path(r"^pg(?:/(?P<rest>.*))?$", views.not_found, name="api-not-found"),
+]
+
+page_patterns = [
+    path("", pages.console, name="console"),
+    path(
+        "console/orders/<str:merchant_order_id>/complete/",
+        pages.console_complete,
+        name="console-complete",
+    ),
+    path("instruments/", pages.instruments, name="instruments"),
+    path("pay/", pages.pay_page, name="pay"),
+]
+
+urlpatterns = api_patterns + page_patterns

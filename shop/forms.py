@@ -46,7 +46,7 @@ class CheckoutForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )  # fmt: skip
     address_line2 = forms.CharField(
-        label="Apartment, landmark (optional)", max_length=200, required=False,
+        label="Apartment, landmark", max_length=200, required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
     )  # fmt: skip
     city = forms.CharField(

@@ -1,0 +1,165 @@
+"""HTML: the hosted pay page (what `redirectUrl` opens), the console, the test-instrument list.
+
+These are browser pages, so they keep Django's CSRF protection. After any decision on the pay
+page the browser goes back to the merchant's redirectUrl bare: the merchant must ask the status
+API what happened, as with the real PhonePe.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sandbox import conf, services
+from sandbox.constants import (
+    OUTCOME_CHOICES,
+    TEST_BANKS,
+    TEST_CARDS,
+    TEST_UPI_IDS,
+    WALLET_NAME,
+    Outcome,
+    group_card_number,
+)
+from sandbox.exceptions import NotFound, OrderClosed
+from sandbox.forms import METHOD_FORMS, METHOD_LABELS, ConsoleCompleteForm
+from sandbox.instruments import page_options
+from sandbox.models import AttemptSource, AttemptState, OrderState, SandboxOrder, SandboxRefund
+from sandbox.validation import CompleteRequest
+
+CONSOLE_ORDER_LIMIT = 50
+CONSOLE_REFUND_LIMIT = 20
+
+
+def _instrument_context() -> dict[str, Any]:
+    return {
+        "test_upi_ids": list(TEST_UPI_IDS.values()),
+        "test_cards": [(group_card_number(card.value), card) for card in TEST_CARDS.values()],
+        "test_banks": list(TEST_BANKS.values()),
+        "outcome_labels": [label for label, _outcome in OUTCOME_CHOICES.values()],
+        "wallet_name": WALLET_NAME,
+        "merchant_name": conf.merchant_name(),
+    }
+
+
+def _closed_reason(order: SandboxOrder) -> str:
+    if order.state == OrderState.COMPLETED:
+        return "paid"
+    if order.detailed_error_code == "TXN_AUTO_FAILED":
+        return "expired"
+    if order.detailed_error_code == "USER_CANCEL":
+        return "cancelled"
+    return "failed"
+
+
+def _closed_page(request: HttpRequest, order: SandboxOrder) -> HttpResponse:
+    context = {"order": order, "reason": _closed_reason(order), **_instrument_context()}
+    return render(request, "sandbox/pay_closed.html", context)
+
+
+def _not_found_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "sandbox/not_found.html", _instrument_context(), status=404)
+
+
+@xframe_options_sameorigin  # the shop may embed the page in an iframe (same host in the sandbox)
+@require_http_methods(["GET", "POST"])
+def pay_page(request: HttpRequest) -> HttpResponse:
+    order = services.order_by_pay_token(pay_token=request.GET.get("token", ""))
+    if order is None:
+        return _not_found_page(request)
+    if order.is_terminal:
+        return _closed_page(request, order)
+
+    options = page_options(order.payment_mode_config)
+    offered = [method for method in METHOD_FORMS if options.offers(method)]
+    status = 200
+    if request.method == "POST":
+        method = request.POST.get("method", "")
+        try:
+            if method == "cancel":
+                services.order_cancel(order=order)
+                return HttpResponseRedirect(order.redirect_url)
+            if method in offered:
+                form = METHOD_FORMS[method](request.POST)
+                if form.is_valid():
+                    spec = form.attempt_spec(options=options, amount_paise=order.amount_paise)
+                    services.order_pay(order=order, spec=spec, source=AttemptSource.PAY_PAGE)
+                    return HttpResponseRedirect(order.redirect_url)
+                active = method
+            else:
+                active = offered[0]
+                form = METHOD_FORMS[active]()
+                status = 400
+                messages.error(request, "Choose one of the payment methods below.")
+        except OrderClosed:
+            order.refresh_from_db()
+            return _closed_page(request, order)
+    else:
+        requested = request.GET.get("method", "")
+        active = requested if requested in offered else offered[0]
+        form = METHOD_FORMS[active]()
+
+    page_url = reverse("sandbox:pay")
+    tabs = [
+        {
+            "key": method,
+            "label": METHOD_LABELS[method],
+            "url": f"{page_url}?{urlencode({'token': order.pay_token, 'method': method})}",
+            "active": method == active,
+        }
+        for method in offered
+    ]
+    context = {
+        "order": order,
+        "form": form,
+        "active": active,
+        "tabs": tabs,
+        "form_action": f"{page_url}?{urlencode({'token': order.pay_token})}",
+        "awaiting": order.attempts.filter(state=AttemptState.PENDING).exists(),
+        **_instrument_context(),
+    }
+    return render(request, "sandbox/pay.html", context, status=status)
+
+
+@require_GET
+def console(request: HttpRequest) -> HttpResponse:
+    orders = []
+    for order in SandboxOrder.objects.order_by("-created_at", "-id")[:CONSOLE_ORDER_LIMIT]:
+        # Show expiries and delayed outcomes as the status API would report them.
+        orders.append(services.order_refresh(order=order))
+    refunds = SandboxRefund.objects.select_related("order").order_by("-created_at", "-id")[
+        :CONSOLE_REFUND_LIMIT
+    ]
+    context = {"orders": orders, "refunds": refunds, **_instrument_context()}
+    return render(request, "sandbox/console.html", context)
+
+
+@require_POST
+def console_complete(request: HttpRequest, merchant_order_id: str) -> HttpResponse:
+    form = ConsoleCompleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose success or failure.")
+        return redirect("sandbox:console")
+    outcome = Outcome(form.cleaned_data["outcome"])
+    try:
+        order = services.order_complete(
+            merchant_order_id=merchant_order_id,
+            request=CompleteRequest(
+                outcome=outcome, method=None, error_code=None, detailed_error_code=None
+            ),
+            source=AttemptSource.CONSOLE,
+        )
+    except (OrderClosed, NotFound) as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Order {order.merchant_order_id} is now {order.state}.")
+    return redirect("sandbox:console")
+
+
+@require_GET
+def instruments(request: HttpRequest) -> HttpResponse:
+    return render(request, "sandbox/instruments.html", _instrument_context())

@@ -1,0 +1,346 @@
+"""Orders and their payment attempts: create, settle, cancel, expire.
+
+Rules every function here keeps:
+- State changes happen under the order's row lock (`select_for_update` in `transaction.atomic`).
+- Time-based changes are lazy: whoever reads an order first after a due time (a delayed outcome,
+  the expiry) applies and persists them, so no background worker is needed.
+- COMPLETED and FAILED are final; a refused change raises after the lazy updates are committed,
+  so a read that discovers an expiry always leaves the order FAILED.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sandbox import ids
+from sandbox.constants import (
+    CANCELLED,
+    ERRORS,
+    EXPIRED,
+    INSUFFICIENT_BALANCE,
+    SUPERSEDED,
+    ErrorInfo,
+    Method,
+    Outcome,
+    error_info,
+)
+from sandbox.exceptions import Conflict, NotFound, OrderClosed, SandboxError
+from sandbox.instruments import AttemptSpec, spec_for_method
+from sandbox.models import (
+    AttemptState,
+    OrderState,
+    SandboxAttempt,
+    SandboxOrder,
+)
+from sandbox.validation import CompleteRequest, PayRequest
+
+
+def _closed(order: SandboxOrder) -> OrderClosed:
+    if order.state == OrderState.COMPLETED:
+        return OrderClosed(f"Order {order.merchant_order_id} is already COMPLETED.")
+    return OrderClosed(
+        f"Order {order.merchant_order_id} is already FAILED ({order.error_code}).",
+    )
+
+
+def _same_order_or_conflict(order: SandboxOrder, pay_request: PayRequest) -> SandboxOrder:
+    if order.request_fingerprint != pay_request.fingerprint():
+        raise Conflict(
+            f"merchantOrderId {order.merchant_order_id} is already used by an order with a "
+            "different request (amount, redirectUrl or other fields differ). "
+            "Use a new merchantOrderId for a new payment.",
+            code="DUPLICATE_MERCHANT_ORDER_ID",
+        )
+    return order_refresh(order=order)
+
+
+def order_create(*, pay_request: PayRequest) -> tuple[SandboxOrder, bool]:
+    """Create a PENDING order, or return the existing one for an identical repeat.
+
+    Guarantees one order per merchantOrderId (database-unique, so concurrent duplicates resolve
+    to one row). A repeat with the same fingerprint returns `(order, False)`; a repeat with a
+    different one raises `Conflict` and changes nothing.
+    """
+    existing = SandboxOrder.objects.filter(merchant_order_id=pay_request.merchant_order_id).first()
+    if existing is not None:
+        return _same_order_or_conflict(existing, pay_request), False
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            order = SandboxOrder.objects.create(
+                merchant_order_id=pay_request.merchant_order_id,
+                order_id=ids.new_order_id(),
+                amount_paise=pay_request.amount_paise,
+                expire_after_seconds=pay_request.expire_after_seconds,
+                expire_at=now + timedelta(seconds=pay_request.expire_after_seconds),
+                meta_info=pay_request.meta_info,
+                redirect_url=pay_request.redirect_url,
+                message=pay_request.message,
+                payment_mode_config=pay_request.payment_mode_config,
+                disable_payment_retry=pay_request.disable_payment_retry,
+                request_fingerprint=pay_request.fingerprint(),
+                pay_token=ids.new_pay_token(),
+                created_at=now,
+            )
+    except IntegrityError:
+        # Lost a race with an identical (or conflicting) request for the same merchantOrderId.
+        existing = SandboxOrder.objects.filter(
+            merchant_order_id=pay_request.merchant_order_id
+        ).first()
+        if existing is None:
+            raise
+        return _same_order_or_conflict(existing, pay_request), False
+    return order, True
+
+
+def lock_order(pk: int) -> SandboxOrder:
+    return SandboxOrder.objects.select_for_update().get(pk=pk)
+
+
+def _finish_order(
+    order: SandboxOrder,
+    *,
+    state: OrderState,
+    at: datetime,
+    error: ErrorInfo | None,
+    leftover_error: ErrorInfo,
+) -> None:
+    order.state = state
+    order.error_code = error.error_code if error else ""
+    order.detailed_error_code = error.detailed_error_code if error else ""
+    order.finished_at = at
+    order.save()
+    # Attempts still pending can no longer settle the order.
+    for attempt in order.attempts.filter(state=AttemptState.PENDING):
+        attempt.state = AttemptState.FAILED
+        attempt.error_code = leftover_error.error_code
+        attempt.detailed_error_code = leftover_error.detailed_error_code
+        attempt.settle_at = None
+        attempt.settled_at = at
+        attempt.save()
+
+
+def _settle_attempt(
+    order: SandboxOrder,
+    attempt: SandboxAttempt,
+    *,
+    outcome: Outcome,
+    error: ErrorInfo | None,
+    at: datetime,
+) -> None:
+    if outcome == Outcome.PENDING:
+        return
+    attempt.state = AttemptState.COMPLETED if outcome == Outcome.SUCCESS else AttemptState.FAILED
+    attempt.error_code = error.error_code if error else ""
+    attempt.detailed_error_code = error.detailed_error_code if error else ""
+    attempt.settle_at = None
+    attempt.settle_outcome = ""
+    attempt.settled_at = at
+    attempt.save()
+    if outcome == Outcome.SUCCESS:
+        _finish_order(
+            order, state=OrderState.COMPLETED, at=at, error=None, leftover_error=SUPERSEDED
+        )
+    else:
+        _finish_order(order, state=OrderState.FAILED, at=at, error=error, leftover_error=SUPERSEDED)
+
+
+def _apply_due(order: SandboxOrder, now: datetime) -> None:
+    """Apply delayed outcomes due before the expiry, then the expiry. Caller holds the lock."""
+    if order.is_terminal:
+        return
+    due = order.attempts.filter(
+        state=AttemptState.PENDING,
+        settle_at__isnull=False,
+        settle_at__lte=min(now, order.expire_at),
+    ).order_by("settle_at", "id")
+    for attempt in due:
+        outcome = Outcome(attempt.settle_outcome or Outcome.SUCCESS)
+        error = (
+            error_info(
+                error_code=attempt.error_code, detailed_error_code=attempt.detailed_error_code
+            )
+            if outcome == Outcome.FAILURE
+            else None
+        )
+        _settle_attempt(order, attempt, outcome=outcome, error=error, at=attempt.settle_at or now)
+        if order.is_terminal:
+            return
+    if now >= order.expire_at:
+        _finish_order(
+            order,
+            state=OrderState.FAILED,
+            at=order.expire_at,
+            error=EXPIRED,
+            leftover_error=EXPIRED,
+        )
+
+
+def order_refresh(*, order: SandboxOrder, now: datetime | None = None) -> SandboxOrder:
+    """Return the order with everything due by `now` applied and persisted (idempotent)."""
+    if order.is_terminal:
+        return order
+    now = now or timezone.now()
+    nothing_due = (
+        now < order.expire_at
+        and not order.attempts.filter(state=AttemptState.PENDING, settle_at__lte=now).exists()
+    )
+    if nothing_due:
+        # Most reads of a pending order: no write transaction (SQLite serialises those).
+        return order
+    with transaction.atomic():
+        locked = lock_order(order.pk)
+        _apply_due(locked, now)
+    return locked
+
+
+def order_get(*, merchant_order_id: str) -> SandboxOrder:
+    """The order, refreshed; `NotFound` (ORDER_NOT_FOUND) if the merchant never created it."""
+    order = SandboxOrder.objects.filter(merchant_order_id=merchant_order_id).first()
+    if order is None:
+        raise NotFound(
+            f"No order with merchantOrderId {merchant_order_id}.", code="ORDER_NOT_FOUND"
+        )
+    return order_refresh(order=order)
+
+
+def order_by_pay_token(*, pay_token: str) -> SandboxOrder | None:
+    order = SandboxOrder.objects.filter(pay_token=pay_token).first() if pay_token else None
+    return order_refresh(order=order) if order is not None else None
+
+
+def attempt_get(*, transaction_id: str) -> SandboxAttempt:
+    attempt = SandboxAttempt.objects.filter(transaction_id=transaction_id).first()
+    if attempt is None:
+        raise NotFound(
+            f"No transaction with transactionId {transaction_id}.", code="TRANSACTION_NOT_FOUND"
+        )
+    order_refresh(order=attempt.order)
+    attempt.refresh_from_db()
+    return attempt
+
+
+def _add_attempt(
+    order: SandboxOrder, *, spec: AttemptSpec, source: str, now: datetime
+) -> SandboxAttempt:
+    delayed = spec.settle_after_seconds is not None
+    attempt = SandboxAttempt.objects.create(
+        order=order,
+        transaction_id=ids.new_transaction_id(),
+        method=spec.method.value,
+        payment_mode=spec.payment_mode,
+        amount_paise=order.amount_paise,
+        instrument=spec.instrument,
+        rail=spec.rail,
+        split_instruments=spec.split_instruments,
+        payer_details=spec.payer_details,
+        source=source,
+        settle_at=now + timedelta(seconds=spec.settle_after_seconds or 0) if delayed else None,
+        settle_outcome=spec.outcome.value if delayed else "",
+        # A delayed failure keeps its codes until it settles; the wire shows them only then.
+        error_code=spec.error.error_code if delayed and spec.error else "",
+        detailed_error_code=spec.error.detailed_error_code if delayed and spec.error else "",
+        created_at=now,
+    )
+    if not delayed:
+        _settle_attempt(order, attempt, outcome=spec.outcome, error=spec.error, at=now)
+    return attempt
+
+
+def order_pay(*, order: SandboxOrder, spec: AttemptSpec, source: str) -> SandboxAttempt:
+    """Record one payment attempt and settle the order as `spec` says, under the order lock.
+
+    Raises `OrderClosed` (changing nothing but due lazy updates) if the order is COMPLETED or
+    FAILED, including when it expired just now.
+    """
+    now = timezone.now()
+    problem: SandboxError | None = None
+    with transaction.atomic():
+        locked = lock_order(order.pk)
+        _apply_due(locked, now)
+        if locked.is_terminal:
+            problem = _closed(locked)
+        else:
+            attempt = _add_attempt(locked, spec=spec, source=source, now=now)
+    if problem is not None:
+        raise problem
+    return attempt
+
+
+def order_complete(
+    *, merchant_order_id: str, request: CompleteRequest, source: str
+) -> SandboxOrder:
+    """Settle an order as if the payer had finished on the pay page (control API, console).
+
+    Without a paymentMode, a SUCCESS or FAILURE settles the latest pending attempt if there is
+    one; otherwise a new attempt is added (UPI_INTENT by default). Raises `OrderClosed` for an
+    order that is already COMPLETED or FAILED.
+    """
+    order = order_get(merchant_order_id=merchant_order_id)
+    error = _requested_error(request)
+    now = timezone.now()
+    problem: SandboxError | None = None
+    with transaction.atomic():
+        locked = lock_order(order.pk)
+        _apply_due(locked, now)
+        pending = locked.attempts.filter(state=AttemptState.PENDING).order_by("-id").first()
+        if locked.is_terminal:
+            problem = _closed(locked)
+        elif request.method is None and pending is not None and request.outcome != Outcome.PENDING:
+            if request.outcome == Outcome.FAILURE and error is None:
+                error = INSUFFICIENT_BALANCE
+            _settle_attempt(locked, pending, outcome=request.outcome, error=error, at=now)
+        else:
+            spec = spec_for_method(
+                method=request.method or Method.UPI_INTENT,
+                amount_paise=locked.amount_paise,
+                outcome=request.outcome,
+                error=error,
+            )
+            _add_attempt(locked, spec=spec, source=source, now=now)
+    if problem is not None:
+        raise problem
+    return locked
+
+
+def _requested_error(request: CompleteRequest) -> ErrorInfo | None:
+    """The failure codes a test asked for; None means "the method's usual decline"."""
+    if request.outcome != Outcome.FAILURE or not (
+        request.error_code or request.detailed_error_code
+    ):
+        return None
+    detailed = request.detailed_error_code
+    if detailed is None:
+        detailed = next(
+            (
+                info.detailed_error_code
+                for info in ERRORS.values()
+                if info.error_code == request.error_code
+            ),
+            "TXN_FAILED",
+        )
+    known = ERRORS.get(detailed)
+    code = request.error_code or (known.error_code if known else "PAYMENT_ERROR")
+    return error_info(error_code=code, detailed_error_code=detailed)
+
+
+def order_cancel(*, order: SandboxOrder) -> SandboxOrder:
+    """The payer gave up on the pay page: FAILED with PAYMENT_CANCELLED / USER_CANCEL.
+
+    Raises `OrderClosed` if the order is already COMPLETED or FAILED.
+    """
+    now = timezone.now()
+    problem: SandboxError | None = None
+    with transaction.atomic():
+        locked = lock_order(order.pk)
+        _apply_due(locked, now)
+        if locked.is_terminal:
+            problem = _closed(locked)
+        else:
+            _finish_order(
+                locked, state=OrderState.FAILED, at=now, error=CANCELLED, leftover_error=CANCELLED
+            )
+    if problem is not None:
+        raise problem
+    return locked
