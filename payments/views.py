@@ -45,8 +45,8 @@ def shopper_view(order: Order, latest: Payment | None) -> str:
         return "attention"
     if order.status == OrderStatus.PAYMENT_FAILED or latest is None:
         return "failed"
-    if latest.state == PaymentState.CREATED and not latest.redirect_url:
-        return "unreachable"  # the pay call's outcome is unknown; the shopper never saw a page
+    if latest.is_live and not latest.redirect_url:
+        return "unreachable"  # the pay call was never answered; the shopper never saw a pay page
     if latest.is_live:
         return "pending"
     return "failed"
