@@ -34,7 +34,8 @@ def answer_losing_proxy(target: str, *, hold_seconds: float) -> Iterator[str]:
         def _forward(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in {"host", "content-length"}}
+            skip = {"host", "content-length"}
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
             upstream = requests.request(
                 self.command, target + self.path, data=body, headers=headers, timeout=10
             )

@@ -84,7 +84,8 @@ def test_a_pay_call_whose_answer_was_lost_is_resolved_from_the_status_api(
         timeout=30,
         what="the poller to resolve the unknown pay call",
     )
-    assert Payment.objects.get(pk=payment.pk).events.filter(source="poll", to_state="PENDING").exists()
+    events = Payment.objects.get(pk=payment.pk).events
+    assert events.filter(source="poll", to_state="PENDING").exists()
     # The shopper never saw that attempt's page, so they are offered a fresh one
     page = shopper.get(Order.objects.get().get_access_url())
     assert "We couldn't reach the payment gateway" in page.text

@@ -18,10 +18,16 @@ PROBE = (
 
 
 def start(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PHONEPE_", "SANDBOX_", "DJANGO_"))}
+    ours = ("PHONEPE_", "SANDBOX_", "DJANGO_")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     clean.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
     return subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", PROBE],
+        cwd=BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
