@@ -227,6 +227,15 @@ else:
     PHONEPE_CLIENT_ID = env.str("PHONEPE_CLIENT_ID", default="sandbox-client")
     PHONEPE_CLIENT_SECRET = env.str("PHONEPE_CLIENT_SECRET", default="sandbox-secret")
     PHONEPE_CLIENT_VERSION = env.str("PHONEPE_CLIENT_VERSION", default="1")
+# Webhook (S2S callback) credentials, as configured on PhonePe's dashboard. The gateway sends
+# Authorization: sha256(username:password) in lowercase hex.
+_DEV_WEBHOOK_USERNAME, _DEV_WEBHOOK_PASSWORD = "loomleaf_hooks", "sandboxHooks2026"
+if _phonepe_live:
+    PHONEPE_WEBHOOK_USERNAME = env.str("PHONEPE_WEBHOOK_USERNAME")
+    PHONEPE_WEBHOOK_PASSWORD = env.str("PHONEPE_WEBHOOK_PASSWORD")
+else:
+    PHONEPE_WEBHOOK_USERNAME = env.str("PHONEPE_WEBHOOK_USERNAME", default=_DEV_WEBHOOK_USERNAME)
+    PHONEPE_WEBHOOK_PASSWORD = env.str("PHONEPE_WEBHOOK_PASSWORD", default=_DEV_WEBHOOK_PASSWORD)
 PHONEPE_BASE_URL = env.str(
     "PHONEPE_BASE_URL",
     default="https://api.phonepe.com/apis/pg" if _phonepe_live else _sandbox_base,
@@ -256,6 +265,15 @@ SANDBOX_TOKEN_TTL_SECONDS = env.int("SANDBOX_TOKEN_TTL_SECONDS", default=3600)
 SANDBOX_SLOW_SETTLE_SECONDS = env.int("SANDBOX_SLOW_SETTLE_SECONDS", default=20)
 SANDBOX_REFUND_CONFIRM_SECONDS = env.int("SANDBOX_REFUND_CONFIRM_SECONDS", default=1)
 SANDBOX_REFUND_COMPLETE_SECONDS = env.int("SANDBOX_REFUND_COMPLETE_SECONDS", default=2)
+# Where the sandbox sends its webhooks, and the credentials it signs them with.
+SANDBOX_WEBHOOK_URL = env.str("SANDBOX_WEBHOOK_URL", default=f"{SITE_URL}/payments/webhooks/phonepe/")
+SANDBOX_WEBHOOK_USERNAME = env.str("SANDBOX_WEBHOOK_USERNAME", default=_DEV_WEBHOOK_USERNAME)
+SANDBOX_WEBHOOK_PASSWORD = env.str("SANDBOX_WEBHOOK_PASSWORD", default=_DEV_WEBHOOK_PASSWORD)
+SANDBOX_WEBHOOK_MAX_ATTEMPTS = env.int("SANDBOX_WEBHOOK_MAX_ATTEMPTS", default=6)
+SANDBOX_WEBHOOK_RETRY_BASE_SECONDS = env.float("SANDBOX_WEBHOOK_RETRY_BASE_SECONDS", default=2.0)
+# Misbehaviour for every order (per-order rules come through the control API), as JSON, e.g.
+# {"webhook": {"mode": "duplicate", "times": 3}, "status": {"errorStatus": 500, "errorTimes": 2}}
+SANDBOX_CHAOS = env.json("SANDBOX_CHAOS", default={})
 if SANDBOX_ENABLED:
     INSTALLED_APPS.append("sandbox")
 
