@@ -204,6 +204,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.reverify_due_payments",
         "schedule": env.float("PAYMENTS_SWEEP_INTERVAL_SECONDS", default=3.0),
     },
+    "requeue-stale-webhook-events": {
+        "task": "payments.tasks.requeue_stale_webhook_events",
+        "schedule": 30.0,
+    },
 }
 
 # --- Payments -----------------------------------------------------------------------------------
@@ -266,7 +270,9 @@ SANDBOX_SLOW_SETTLE_SECONDS = env.int("SANDBOX_SLOW_SETTLE_SECONDS", default=20)
 SANDBOX_REFUND_CONFIRM_SECONDS = env.int("SANDBOX_REFUND_CONFIRM_SECONDS", default=1)
 SANDBOX_REFUND_COMPLETE_SECONDS = env.int("SANDBOX_REFUND_COMPLETE_SECONDS", default=2)
 # Where the sandbox sends its webhooks, and the credentials it signs them with.
-SANDBOX_WEBHOOK_URL = env.str("SANDBOX_WEBHOOK_URL", default=f"{SITE_URL}/payments/webhooks/phonepe/")
+SANDBOX_WEBHOOK_URL = env.str(
+    "SANDBOX_WEBHOOK_URL", default=f"{SITE_URL}/payments/webhooks/phonepe/"
+)
 SANDBOX_WEBHOOK_USERNAME = env.str("SANDBOX_WEBHOOK_USERNAME", default=_DEV_WEBHOOK_USERNAME)
 SANDBOX_WEBHOOK_PASSWORD = env.str("SANDBOX_WEBHOOK_PASSWORD", default=_DEV_WEBHOOK_PASSWORD)
 SANDBOX_WEBHOOK_MAX_ATTEMPTS = env.int("SANDBOX_WEBHOOK_MAX_ATTEMPTS", default=6)

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from payments.gateways.base import GatewayError
-from payments.models import Order, OrderLine, Payment, PaymentEvent
+from payments.models import Order, OrderLine, Payment, PaymentEvent, WebhookEvent
 from payments.money import format_inr
 from payments.services.payments import payment_refresh
+from payments.services.webhooks import webhook_process
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -188,3 +189,43 @@ class PaymentAdmin(admin.ModelAdmin):
                 continue
             verb = "is now" if result.changed else "is still"
             self.message_user(request, f"{payment} {verb} {result.payment.get_state_display()}.")
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "received_at",
+        "event",
+        "merchant_order_id",
+        "payload_state",
+        "status",
+        "duplicate_count",
+    ]
+    list_filter = ["status", "event", "received_at"]
+    search_fields = ["merchant_order_id", "merchant_refund_id", "gateway_order_id", "dedupe_key"]
+    list_select_related = ["payment"]
+    actions = ["process_again"]
+    readonly_fields = (
+        "received_at", "event", "status", "result", "error", "payload_state", "merchant_order_id",
+        "merchant_refund_id", "gateway_order_id", "payment", "attempts", "duplicate_count",
+        "last_duplicate_at", "processed_at", "dedupe_key", "remote_addr", "headers", "raw_body",
+    )  # fmt: skip
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.action(description="Process again (ask the status API and apply)")
+    def process_again(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
+        for event in queryset:
+            try:
+                done = webhook_process(event_id=event.pk, force=True)
+            except GatewayError as exc:
+                self.message_user(
+                    request, f"{event}: the gateway did not answer ({exc.message}).", messages.ERROR
+                )
+                continue
+            self.message_user(request, f"{done}: {done.result or done.error}")

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from payments.gateways.base import GatewayRateLimited, GatewayServerError, GatewayTimeout
 from payments.models import PaymentEvent
-from payments.services import receipts
+from payments.services import receipts, webhooks
 from payments.services.payments import (
     orders_release_overdue,
     payment_refresh,
@@ -59,3 +59,22 @@ def reverify_due_payments() -> dict[str, int]:
 def send_order_receipt(order_id: int) -> bool:
     """Email the receipt for a paid order, at most once per order."""
     return receipts.order_send_receipt(order_id=order_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=GATEWAY_RETRYABLE,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=6,
+)
+def process_webhook_event(event_id: int) -> str:
+    """Confirm a stored webhook with the status API and apply the answer (once per event)."""
+    return webhooks.webhook_process(event_id=event_id).status
+
+
+@shared_task(acks_late=True)
+def requeue_stale_webhook_events() -> int:
+    """Beat job: deliveries stored but never processed (broker down, lost task) are queued again."""
+    return webhooks.webhook_events_requeue_stale(limit=settings.PAYMENTS_SWEEP_BATCH_SIZE)

@@ -18,6 +18,8 @@ def get_gateway() -> Gateway:
         settings.PHONEPE_CLIENT_VERSION,
         settings.PHONEPE_CLIENT_SECRET,
         (settings.PHONEPE_CONNECT_TIMEOUT, settings.PHONEPE_READ_TIMEOUT),
+        settings.PHONEPE_WEBHOOK_USERNAME,
+        settings.PHONEPE_WEBHOOK_PASSWORD,
     )
 
 
@@ -30,6 +32,8 @@ def _build_gateway(
     client_version: str,
     client_secret: str,
     timeout: tuple[float, float],
+    webhook_username: str,
+    webhook_password: str,
 ) -> Gateway:
     # One instance per configuration, so its token cache is shared by every call in the process.
     if name == "phonepe":
@@ -43,6 +47,8 @@ def _build_gateway(
                 client_version=client_version,
                 client_secret=client_secret,
                 timeout=timeout,
+                webhook_username=webhook_username,
+                webhook_password=webhook_password,
             )
         )
     raise ValueError(f"Unknown payment gateway {name!r} (settings.PAYMENTS_GATEWAY).")

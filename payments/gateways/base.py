@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -108,9 +109,57 @@ class GatewayStatus:
         return next((t for t in self.transactions if t.state == "COMPLETED"), None)
 
 
+class WebhookError(Exception):
+    """A webhook delivery we will not act on; `message` says why (safe to show the sender)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class WebhookAuthError(WebhookError):
+    """The delivery's credentials are missing or wrong."""
+
+
+class WebhookMalformed(WebhookError):
+    """Not a webhook we can read (not JSON, not an object, required fields missing)."""
+
+
+class WebhookUnknownEvent(WebhookError):
+    """A well-formed delivery of an event this shop does not handle."""
+
+    def __init__(self, message: str, *, event: str) -> None:
+        super().__init__(message)
+        self.event = event
+
+
+@dataclass(frozen=True)
+class WebhookNotice:
+    """What an authenticated webhook claims. A trigger to ask the status API, never the truth."""
+
+    event: str
+    kind: str  # "order" or "refund"
+    state: str
+    merchant_order_id: str = ""
+    merchant_refund_id: str = ""
+    gateway_order_id: str = ""
+    transaction_id: str = ""
+    amount_paise: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def dedupe_key(self) -> str:
+        """The same event about the same order (or refund) in the same state: one delivery."""
+        subject = self.merchant_refund_id or self.gateway_order_id or self.merchant_order_id
+        text = f"{self.event}|{subject}|{self.state}|{self.transaction_id}"
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
 class Gateway(Protocol):
     name: str
 
     def create_payment(self, request: CreatePaymentRequest) -> CreatedPayment: ...
 
     def get_order_status(self, merchant_order_id: str) -> GatewayStatus: ...
+
+    def verify_webhook(self, *, authorization: str, raw_body: bytes) -> WebhookNotice: ...

@@ -8,6 +8,9 @@ every call has a (connect, read) timeout; failures come out as the typed errors 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
 import threading
 import time
@@ -30,12 +33,21 @@ from payments.gateways.base import (
     GatewayStatus,
     GatewayTimeout,
     GatewayTransaction,
+    WebhookAuthError,
+    WebhookMalformed,
+    WebhookNotice,
+    WebhookUnknownEvent,
 )
 
 logger = logging.getLogger(__name__)
 
 # Refresh a token this long before it expires (or at half-life, for short-lived tokens).
 TOKEN_REFRESH_MARGIN_SECONDS = 300
+
+ORDER_EVENTS = frozenset(
+    {"checkout.order.completed", "checkout.order.failed", "checkout.transaction.attempt.failed"}
+)
+REFUND_EVENTS = frozenset({"pg.refund.accepted", "pg.refund.completed", "pg.refund.failed"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,8 @@ class PhonePeConfig:
     client_version: str
     client_secret: str = field(repr=False)
     timeout: tuple[float, float] = (3.0, 10.0)
+    webhook_username: str = field(default="", repr=False)
+    webhook_password: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -144,6 +158,21 @@ class PhonePeGateway:
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise GatewayError(f"Unreadable status response: {exc!r}", body=data) from exc
+
+    def verify_webhook(self, *, authorization: str, raw_body: bytes) -> WebhookNotice:
+        """Check the Authorization header first (constant time), then read the body.
+
+        PhonePe sends the lowercase hex SHA-256 of "username:password" as the whole header.
+        Raises WebhookAuthError, WebhookMalformed or WebhookUnknownEvent.
+        """
+        if not self.config.webhook_username or not self.config.webhook_password:
+            raise WebhookAuthError("Webhook credentials are not configured.")
+        expected = hashlib.sha256(
+            f"{self.config.webhook_username}:{self.config.webhook_password}".encode()
+        ).hexdigest()
+        if not hmac.compare_digest(authorization.strip().lower().encode(), expected.encode()):
+            raise WebhookAuthError("Invalid webhook credentials.")
+        return parse_webhook(raw_body)
 
     # --- plumbing -------------------------------------------------------------------------------
 
@@ -249,3 +278,58 @@ class PhonePeGateway:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise GatewayError("Unreadable token response from the gateway") from exc
+
+
+def parse_webhook(raw_body: bytes) -> WebhookNotice:
+    """Read a PhonePe v2 webhook body leniently (unknown fields are fine), keyed on `event`."""
+    try:
+        data = json.loads(raw_body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise WebhookMalformed("The body is not valid JSON.") from exc
+    if not isinstance(data, dict):
+        raise WebhookMalformed("The body is not a JSON object.")
+    event, payload = data.get("event"), data.get("payload")
+    if not isinstance(event, str) or not event:
+        raise WebhookMalformed("The body has no 'event'.")
+    if not isinstance(payload, dict):
+        raise WebhookMalformed("The body has no 'payload' object.")
+    if event not in ORDER_EVENTS | REFUND_EVENTS:
+        raise WebhookUnknownEvent(f"Unknown event {event[:80]!r}.", event=event[:80])
+    state = payload.get("state")
+    if not isinstance(state, str) or not state:
+        raise WebhookMalformed("The payload has no 'state'.")
+    amount = payload.get("amount")
+    amount_paise = amount if isinstance(amount, int) and not isinstance(amount, bool) else None
+    details = payload.get("paymentDetails")
+    attempts = [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
+    latest = max(attempts, key=lambda d: d.get("timestamp") or 0, default={})
+
+    def text(value: Any) -> str:
+        return value[:64] if isinstance(value, str) else ""
+
+    if event in REFUND_EVENTS:
+        refund_id = text(payload.get("merchantRefundId"))
+        if not refund_id:
+            raise WebhookMalformed("The refund payload has no 'merchantRefundId'.")
+        return WebhookNotice(
+            event=event,
+            kind="refund",
+            state=state[:24],
+            merchant_refund_id=refund_id,
+            merchant_order_id=text(payload.get("originalMerchantOrderId")),
+            amount_paise=amount_paise,
+            payload=payload,
+        )
+    merchant_order_id = text(payload.get("merchantOrderId"))
+    if not merchant_order_id:
+        raise WebhookMalformed("The order payload has no 'merchantOrderId'.")
+    return WebhookNotice(
+        event=event,
+        kind="order",
+        state=state[:24],
+        merchant_order_id=merchant_order_id,
+        gateway_order_id=text(payload.get("orderId")),
+        transaction_id=text(latest.get("transactionId")),
+        amount_paise=amount_paise,
+        payload=payload,
+    )
