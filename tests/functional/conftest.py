@@ -55,11 +55,11 @@ def _database_url_for_worker() -> str:
 def gateway_live_server(live_server: Any) -> Iterator[str]:
     """Point the adapter (and links in emails) at the live server, whose sandbox is the gateway."""
     url = live_server.url
-    saved = {
-        k: getattr(settings, k) for k in ("PHONEPE_BASE_URL", "PHONEPE_AUTH_BASE_URL", "SITE_URL")
-    }
+    keys = ("PHONEPE_BASE_URL", "PHONEPE_AUTH_BASE_URL", "SITE_URL", "SANDBOX_WEBHOOK_URL")
+    saved = {k: getattr(settings, k) for k in keys}
     settings.PHONEPE_BASE_URL = settings.PHONEPE_AUTH_BASE_URL = f"{url}/sandbox/pg"
     settings.SITE_URL = url
+    settings.SANDBOX_WEBHOOK_URL = f"{url}/payments/webhooks/phonepe/"
     yield url
     for key, value in saved.items():
         setattr(settings, key, value)
@@ -89,6 +89,7 @@ def celery_worker_process(
         "PHONEPE_BASE_URL": settings.PHONEPE_BASE_URL,
         "PHONEPE_AUTH_BASE_URL": settings.PHONEPE_AUTH_BASE_URL,
         "SITE_URL": settings.SITE_URL,
+        "SANDBOX_WEBHOOK_URL": settings.SANDBOX_WEBHOOK_URL,
         "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "LOG_LEVEL": "INFO",
     }
