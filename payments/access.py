@@ -6,6 +6,7 @@ from django.core import signing
 from django.http import HttpRequest
 
 from payments.models import ORDER_ACCESS_SALT, Order
+from payments.state import OrderStatus
 
 SESSION_KEY = "order_numbers"
 
@@ -19,6 +20,15 @@ def order_grant_session_access(request: HttpRequest, order: Order) -> None:
 
 def order_session_has_access(request: HttpRequest, order: Order) -> bool:
     return order.number in request.session.get(SESSION_KEY, [])
+
+
+def orders_awaiting_payment(request: HttpRequest) -> list[Order]:
+    """This session's orders that can still be paid (e.g. the shopper closed the gateway's tab)."""
+    numbers = request.session.get(SESSION_KEY, [])
+    if not numbers:
+        return []
+    payable = Order.objects.filter(number__in=numbers, status__in=OrderStatus.payable())
+    return list(payable.order_by("-created_at")[:3])
 
 
 def order_number_from_token(token: str) -> str | None:

@@ -125,6 +125,9 @@ class Payment(models.Model):
     error_code = models.CharField(max_length=64, blank=True)
     detailed_error_code = models.CharField(max_length=64, blank=True)
 
+    # How many payment attempts the gateway reported at the last check (0: the shopper has not
+    # tried to pay on the gateway's page yet, e.g. went back or closed the tab).
+    gateway_attempts = models.PositiveSmallIntegerField(default=0)
     # Re-verification: when the poller should next ask the status API (null: nothing to ask).
     next_check_at = models.DateTimeField(null=True, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)

@@ -47,6 +47,8 @@ def shopper_view(order: Order, latest: Payment | None) -> str:
         return "failed"
     if latest.is_live and not latest.redirect_url:
         return "unreachable"  # the pay call was never answered; the shopper never saw a pay page
+    if latest.is_live and latest.last_checked_at is not None and latest.gateway_attempts == 0:
+        return "not_started"  # the gateway has the order but the shopper never tried to pay
     if latest.is_live:
         return "pending"
     return "failed"

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from payments.access import order_grant_session_access
+from payments.access import order_grant_session_access, orders_awaiting_payment
 from payments.exceptions import PaymentsError
 from payments.models import Order
 from payments.services.payments import payment_start
@@ -39,7 +39,8 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def cart_detail(request: HttpRequest) -> HttpResponse:
-    return render(request, "shop/cart.html", {"cart": Cart(request.session)})
+    context = {"cart": Cart(request.session), "open_orders": orders_awaiting_payment(request)}
+    return render(request, "shop/cart.html", context)
 
 
 def _quantity(request: HttpRequest, default: int) -> int | None:

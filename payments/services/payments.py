@@ -218,6 +218,7 @@ def payment_apply_status(
         now = timezone.now()
         payment.last_checked_at = now
         payment.check_count += 1
+        payment.gateway_attempts = min(len(status.transactions), 32767)
         if not payment.gateway_order_id and status.gateway_order_id:
             payment.gateway_order_id = status.gateway_order_id
         if payment.expires_at is None and status.expires_at is not None:

@@ -237,3 +237,22 @@ def test_the_return_url_in_another_browser_shows_no_personal_details(
     assert "Asha" not in page.text
     assert "MG Road" not in page.text
     assert re.search(r"/orders/[^/]+/", page.url) is None
+
+
+def test_a_shopper_who_left_the_gateway_page_can_come_back_and_pay(shopper: Shopper, tea: Product) -> None:
+    shopper.add_to_cart("assam", 1)
+    pay_page = shopper.checkout()  # then the shopper closes the tab without paying
+
+    cart = shopper.get("/cart/")
+    order = only_order()
+    assert f"Order {order.number} (₹498.00) is waiting for payment." in cart.text
+    order_page = shopper.get(cart.soup.select_one(".message-warning a")["href"])  # type: ignore[index]
+    payment_refreshed = order.payments.get()
+    assert "Your payment isn't finished" in order_page.text, payment_refreshed.last_checked_at
+
+    resumed = shopper.submit(order_page, "form[action$='/pay/']")
+
+    assert resumed.url == pay_page.url  # the same attempt, not a second one
+    assert order.payments.count() == 1
+    paid = shopper.pay_on_gateway(resumed, "upi", vpa="success@ybl")
+    assert "Thank you, Asha Rao!" in paid.text

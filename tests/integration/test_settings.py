@@ -36,6 +36,8 @@ LIVE_CREDENTIALS = {
     "PHONEPE_CLIENT_ID": "live-id",
     "PHONEPE_CLIENT_SECRET": "live-secret",
     "PHONEPE_CLIENT_VERSION": "3",
+    "PHONEPE_WEBHOOK_USERNAME": "live_hooks",
+    "PHONEPE_WEBHOOK_PASSWORD": "liveHooks2026",
 }
 
 
@@ -62,6 +64,13 @@ def test_production_phonepe_needs_its_credentials() -> None:
     result = start(PHONEPE_ENV="production")
     assert result.returncode != 0
     assert "Set the PHONEPE_CLIENT_ID environment variable" in result.stderr
+
+
+def test_production_phonepe_needs_webhook_credentials() -> None:
+    without = {k: v for k, v in LIVE_CREDENTIALS.items() if not k.startswith("PHONEPE_WEBHOOK")}
+    result = start(**without)
+    assert result.returncode != 0
+    assert "Set the PHONEPE_WEBHOOK_USERNAME environment variable" in result.stderr
 
 
 def test_production_needs_a_secret_key() -> None:
