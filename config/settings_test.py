@@ -15,6 +15,9 @@ os.environ.setdefault("CELERY_FILESYSTEM_DIR", str(_var / "test-celery"))
 os.environ.setdefault("EMAIL_URL", f"filemail:///{_var / 'test-mail'}")
 os.environ.setdefault("PAYMENTS_SWEEP_INTERVAL_SECONDS", "1")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# No sandbox webhooks unless a test turns them on (the functional tests point them at the live
+# server); otherwise deliveries would queue up with no worker and no shop to receive them.
+os.environ.setdefault("SANDBOX_WEBHOOK_URL", "")
 
 from config.settings import *  # noqa: E402, F403
 

@@ -60,9 +60,10 @@ PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     _P.CREATED: frozenset({_P.PENDING, _P.COMPLETED, _P.FAILED, _P.EXPIRED}),
     _P.PENDING: frozenset({_P.COMPLETED, _P.FAILED, _P.EXPIRED}),
     _P.COMPLETED: frozenset(),
-    _P.FAILED: frozenset(),
-    # EXPIRED can be our own conclusion (we stopped waiting); if the gateway later says the money
-    # was taken, that truth must be recorded, never dropped. The order then needs attention.
+    # FAILED and EXPIRED can be our own conclusions (the gateway had no such order; we stopped
+    # waiting). If the gateway later says the money was taken, that truth is recorded, never
+    # dropped; the order is then paid, or needs attention if it was released or paid already.
+    _P.FAILED: frozenset({_P.COMPLETED}),
     _P.EXPIRED: frozenset({_P.COMPLETED}),
 }
 

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.conf import settings
 
 from payments.gateways.base import GatewayRateLimited, GatewayServerError, GatewayTimeout
-from payments.models import PaymentEvent
+from payments.models import Payment, PaymentEvent, WebhookEvent
 from payments.services import receipts, webhooks
 from payments.services.payments import (
     orders_release_overdue,
@@ -32,7 +32,11 @@ GATEWAY_RETRYABLE = (GatewayRateLimited, GatewayServerError, GatewayTimeout)
 )
 def reverify_payment(payment_id: int, source: str = PaymentEvent.Source.POLL) -> str:
     """Ask the gateway about one payment and apply the answer (safe to run any number of times)."""
-    result = payment_refresh(payment_id=payment_id, source=source)
+    try:
+        result = payment_refresh(payment_id=payment_id, source=source)
+    except Payment.DoesNotExist:
+        logger.warning("payment %s no longer exists; nothing to check", payment_id)
+        return "gone"
     return result.payment.state
 
 
@@ -71,7 +75,11 @@ def send_order_receipt(order_id: int) -> bool:
 )
 def process_webhook_event(event_id: int) -> str:
     """Confirm a stored webhook with the status API and apply the answer (once per event)."""
-    return webhooks.webhook_process(event_id=event_id).status
+    try:
+        return webhooks.webhook_process(event_id=event_id).status
+    except WebhookEvent.DoesNotExist:
+        logger.warning("webhook event %s no longer exists; nothing to do", event_id)
+        return "gone"
 
 
 @shared_task(acks_late=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -54,10 +56,28 @@ def shopper_view(order: Order, latest: Payment | None) -> str:
     return "failed"
 
 
+# The order page asks the gateway itself when what we know about a live payment is older than this.
+PAGE_CHECK_AFTER = timedelta(seconds=10)
+
+
+def _refresh_if_stale(order: Order, latest: Payment | None) -> tuple[Order, Payment | None]:
+    """A shopper opening the order page deserves the gateway's current word on a live payment."""
+    if latest is None or not latest.is_live or not latest.redirect_url:
+        return order, latest
+    if latest.last_checked_at and timezone.now() - latest.last_checked_at < PAGE_CHECK_AFTER:
+        return order, latest
+    try:
+        latest = payment_refresh(payment_id=latest.pk, source=PaymentEvent.Source.RETURN).payment
+    except GatewayError as exc:
+        logger.warning("status check for the order page failed for %s: %s", latest, exc.message)
+        return order, latest
+    return Order.objects.get(pk=order.pk), latest
+
+
 @require_GET
 def order_detail(request: HttpRequest, token: str) -> HttpResponse:
     order = _order_for_token(token)
-    latest = order.payments.order_by("-created_at").first()
+    order, latest = _refresh_if_stale(order, order.payments.order_by("-created_at").first())
     view = shopper_view(order, latest)
     if view == "pending" and latest is not None:
         payment_watch(payment=latest)

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
-from sandbox.models import SandboxAttempt, SandboxOrder, SandboxRefund
+from sandbox.models import SandboxAttempt, SandboxOrder, SandboxRefund, SandboxWebhook
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -75,3 +75,21 @@ class SandboxRefundAdmin(ReadOnlyAdmin):
     list_filter = ["state"]
     search_fields = ["merchant_refund_id", "refund_id", "order__merchant_order_id"]
     list_select_related = ["order"]
+
+
+@admin.register(SandboxWebhook)
+class SandboxWebhookAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "event",
+        "kind",
+        "order",
+        "refund",
+        "state",
+        "attempts",
+        "last_status_code",
+        "created_at",
+    ]
+    list_filter = ["state", "event", "kind"]
+    search_fields = ["order__merchant_order_id", "refund__merchant_refund_id"]
+    list_select_related = ["order", "refund"]

@@ -15,3 +15,4 @@ class SandboxConfig(AppConfig):
                 "The sandbox gateway must not run with PHONEPE_ENV=production: "
                 "remove 'sandbox' from INSTALLED_APPS (unset SANDBOX_ENABLED)."
             )
+        from sandbox import checks  # noqa: F401  (registers the SANDBOX_CHAOS check)

@@ -1,4 +1,4 @@
-"""What the fake gateway remembers: orders, payment attempts and refunds.
+"""What the fake gateway remembers: orders, attempts, refunds, webhooks and chaos rules.
 
 Field names are ours (`amount_paise`); the wire names (`amount`, camelCase) live in `wire.py`.
 """
@@ -55,6 +55,8 @@ class SandboxOrder(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # This order's own chaos rule (camelCase, as validated by services.chaos); {} = none.
+    chaos = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -137,3 +139,103 @@ class SandboxRefund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merchant_refund_id} ({self.state})"
+
+
+class WebhookState(models.TextChoices):
+    SCHEDULED = "SCHEDULED"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED", "Failed (gave up)"
+    DROPPED = "DROPPED", "Dropped (chaos)"
+
+
+class WebhookKind(models.TextChoices):
+    EVENT = "EVENT", "Event"
+    COPY = "COPY", "Duplicate copy (chaos)"
+    STALE = "STALE", "Stale event (chaos reorder)"
+    RESEND = "RESEND", "Resent on request"
+
+
+class SandboxWebhook(models.Model):
+    """One delivery of a webhook to the merchant; `body` is exactly what is POSTed."""
+
+    # Refund events carry both the refund and its order (the console and resend go by order).
+    order = models.ForeignKey(
+        SandboxOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="webhooks"
+    )
+    refund = models.ForeignKey(
+        SandboxRefund, null=True, blank=True, on_delete=models.CASCADE, related_name="webhooks"
+    )
+    event = models.CharField(max_length=64)
+    kind = models.CharField(max_length=8, choices=WebhookKind, default=WebhookKind.EVENT)
+    body = models.JSONField()
+    url = models.TextField()
+    state = models.CharField(max_length=16, choices=WebhookState, default=WebhookState.SCHEDULED)
+    # Sent inside the pay page request, before the browser returns (chaos before_return).
+    deliver_inline = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    # The next attempt is due then; while one is being sent it also fences off a second runner.
+    deliver_after = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "deliver_after"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(order__isnull=False) | Q(refund__isnull=False),
+                name="sandbox_webhook_has_subject",
+            ),
+            # Each state change is announced once, even if a lazy read applies it twice over.
+            models.UniqueConstraint(
+                fields=["order", "event"],
+                condition=Q(kind="EVENT", refund__isnull=True),
+                name="sandbox_webhook_once_per_order_event",
+            ),
+            models.UniqueConstraint(
+                fields=["refund", "event"],
+                condition=Q(kind="EVENT", refund__isnull=False),
+                name="sandbox_webhook_once_per_refund_event",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.pk} ({self.state})"
+
+
+class SandboxChaos(models.Model):
+    """The global chaos rule set through the control API: a single row (pk=1)."""
+
+    rule = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "sandbox chaos rule"
+
+    def __str__(self) -> str:
+        return "Global chaos rule"
+
+
+class SandboxFaultCounter(models.Model):
+    """How many injected API errors a rule still has to give (`errorTimes`, counted down).
+
+    `scope` is "global" or "order:<pk>"; `fingerprint` names the rule that armed the counter, so
+    a changed rule re-arms it and an unchanged one keeps counting down.
+    """
+
+    scope = models.CharField(max_length=32)
+    api = models.CharField(max_length=16)
+    fingerprint = models.CharField(max_length=128)
+    remaining = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "api"], name="sandbox_fault_counter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.api}: {self.remaining} left"

@@ -28,11 +28,20 @@ from sandbox.constants import (
 from sandbox.exceptions import NotFound, OrderClosed
 from sandbox.forms import METHOD_FORMS, METHOD_LABELS, ConsoleCompleteForm
 from sandbox.instruments import page_options
-from sandbox.models import AttemptSource, AttemptState, OrderState, SandboxOrder, SandboxRefund
+from sandbox.models import (
+    AttemptSource,
+    AttemptState,
+    OrderState,
+    SandboxOrder,
+    SandboxRefund,
+    SandboxWebhook,
+)
+from sandbox.services import chaos, webhooks
 from sandbox.validation import CompleteRequest
 
 CONSOLE_ORDER_LIMIT = 50
 CONSOLE_REFUND_LIMIT = 20
+CONSOLE_WEBHOOK_LIMIT = 30
 
 
 def _instrument_context() -> dict[str, Any]:
@@ -65,6 +74,12 @@ def _not_found_page(request: HttpRequest) -> HttpResponse:
     return render(request, "sandbox/not_found.html", _instrument_context(), status=404)
 
 
+def _back_to_merchant(order: SandboxOrder) -> HttpResponse:
+    # Chaos before_return: the merchant gets its webhook before the shopper gets back.
+    webhooks.deliver_inline(order=order)
+    return HttpResponseRedirect(order.redirect_url)
+
+
 @xframe_options_sameorigin  # the shop may embed the page in an iframe (same host in the sandbox)
 @require_http_methods(["GET", "POST"])
 def pay_page(request: HttpRequest) -> HttpResponse:
@@ -82,13 +97,13 @@ def pay_page(request: HttpRequest) -> HttpResponse:
         try:
             if method == "cancel":
                 services.order_cancel(order=order)
-                return HttpResponseRedirect(order.redirect_url)
+                return _back_to_merchant(order)
             if method in offered:
                 form = METHOD_FORMS[method](request.POST)
                 if form.is_valid():
                     spec = form.attempt_spec(options=options, amount_paise=order.amount_paise)
                     services.order_pay(order=order, spec=spec, source=AttemptSource.PAY_PAGE)
-                    return HttpResponseRedirect(order.redirect_url)
+                    return _back_to_merchant(order)
                 active = method
             else:
                 active = offered[0]
@@ -134,7 +149,16 @@ def console(request: HttpRequest) -> HttpResponse:
     refunds = SandboxRefund.objects.select_related("order").order_by("-created_at", "-id")[
         :CONSOLE_REFUND_LIMIT
     ]
-    context = {"orders": orders, "refunds": refunds, **_instrument_context()}
+    deliveries = SandboxWebhook.objects.select_related("order", "refund").order_by(
+        "-created_at", "-id"
+    )[:CONSOLE_WEBHOOK_LIMIT]
+    context = {
+        "orders": orders,
+        "refunds": refunds,
+        "webhooks": deliveries,
+        "chaos_rule": chaos.describe_rule(chaos.effective_rule(None)),
+        **_instrument_context(),
+    }
     return render(request, "sandbox/console.html", context)
 
 

@@ -34,6 +34,32 @@ api_patterns = [
         control.complete_order,
         name="control-complete",
     ),
+    path(
+        "pg/_control/orders/<str:merchant_order_id>/expire",
+        control.expire_order,
+        name="control-expire",
+    ),
+    path(
+        "pg/_control/orders/<str:merchant_order_id>/chaos",
+        control.order_chaos,
+        name="control-order-chaos",
+    ),
+    path(
+        "pg/_control/orders/<str:merchant_order_id>/webhooks",
+        control.order_webhooks,
+        name="control-order-webhooks",
+    ),
+    path(
+        "pg/_control/orders/<str:merchant_order_id>/webhooks/resend",
+        control.resend_webhook,
+        name="control-webhook-resend",
+    ),
+    path(
+        "pg/_control/refunds/<str:merchant_refund_id>/fail",
+        control.fail_refund,
+        name="control-refund-fail",
+    ),
+    path("pg/_control/chaos", control.global_chaos, name="control-chaos"),
     re_path(r"^pg(?:/(?P<rest>.*))?$", views.not_found, name="api-not-found"),
 ]
 

@@ -63,6 +63,8 @@ class CompleteRequest:
     method: Method | None
     error_code: str | None
     detailed_error_code: str | None
+    # Settle SUCCESS even if the order expired (control API only): a bank confirming late.
+    ignore_expiry: bool = False
 
 
 def fingerprint(data: dict[str, Any]) -> str:
@@ -291,9 +293,42 @@ def parse_complete_request(data: dict[str, Any]) -> CompleteRequest:
     detailed_error_code = _error_code_field(data, "detailedErrorCode")
     if outcome != Outcome.FAILURE and (error_code or detailed_error_code):
         raise BadRequest("errorCode and detailedErrorCode are only allowed with outcome FAILURE.")
+    ignore_expiry = data.get("ignoreExpiry")
+    if ignore_expiry is not None and not isinstance(ignore_expiry, bool):
+        raise BadRequest("ignoreExpiry must be a boolean.")
+    if ignore_expiry and outcome != Outcome.SUCCESS:
+        raise BadRequest("ignoreExpiry is only allowed with outcome SUCCESS.")
     return CompleteRequest(
         outcome=Outcome(outcome),
         method=Method(mode) if mode is not None else None,
         error_code=error_code,
         detailed_error_code=detailed_error_code,
+        ignore_expiry=bool(ignore_expiry),
+    )
+
+
+def strict_keys(data: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    """Refuse keys a control endpoint does not know, so a typo is not silently ignored."""
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        known = ", ".join(allowed) or "none"
+        raise BadRequest(f"{unknown[0]} is not a known field here (allowed: {known}).")
+    return data
+
+
+def parse_resend_request(data: dict[str, Any], events: tuple[str, ...]) -> str | None:
+    """Body of the webhook resend control call: {"event"?}; returns the event or None."""
+    strict_keys(data, ("event",))
+    event = data.get("event")
+    if event is not None and event not in events:
+        raise BadRequest(f"event must be one of {', '.join(events)}.")
+    return event
+
+
+def parse_refund_fail_request(data: dict[str, Any]) -> tuple[str, str]:
+    """Body of the refund failure control call: {"errorCode"?, "detailedErrorCode"?}."""
+    strict_keys(data, ("errorCode", "detailedErrorCode"))
+    return (
+        _error_code_field(data, "errorCode") or "UPI_BACKBONE_ERROR",
+        _error_code_field(data, "detailedErrorCode") or "TXN_FAILED",
     )

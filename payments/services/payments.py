@@ -253,6 +253,11 @@ def payment_apply_status(
         if target == PaymentState.COMPLETED:
             payment.paid_amount_paise = txn.amount_paise if txn else status.amount_paise
             payment.completed_at = now
+            if payment.state in PaymentState.terminal():
+                message = (
+                    f"The gateway now reports this {payment.get_state_display().lower()} "
+                    "payment as completed: the money was taken."
+                )
         _transition(
             payment,
             order,

@@ -1,16 +1,16 @@
 """Everything that changes sandbox state. Views call these; nothing else writes models."""
 
+from sandbox.services.control import order_complete, order_expire_now
 from sandbox.services.orders import (
     attempt_get,
     order_by_pay_token,
     order_cancel,
-    order_complete,
     order_create,
     order_get,
     order_pay,
     order_refresh,
 )
-from sandbox.services.refunds import refund_create, refund_get
+from sandbox.services.refunds import refund_create, refund_fail, refund_get
 
 __all__ = [
     "attempt_get",
@@ -18,9 +18,11 @@ __all__ = [
     "order_cancel",
     "order_complete",
     "order_create",
+    "order_expire_now",
     "order_get",
     "order_pay",
     "order_refresh",
     "refund_create",
+    "refund_fail",
     "refund_get",
 ]

@@ -5,7 +5,10 @@ Rules every function here keeps:
 - Time-based changes are lazy: whoever reads an order first after a due time (a delayed outcome,
   the expiry) applies and persists them, so no background worker is needed.
 - COMPLETED and FAILED are final; a refused change raises after the lazy updates are committed,
-  so a read that discovers an expiry always leaves the order FAILED.
+  so a read that discovers an expiry always leaves the order FAILED. The one exception is the
+  control API's late success (`ignoreExpiry`), which turns an expired order COMPLETED.
+- Every move to COMPLETED or FAILED is announced by a webhook recorded in the same transaction
+  (`webhooks.order_event`), lazy ones included.
 """
 
 from datetime import datetime, timedelta
@@ -16,27 +19,26 @@ from django.utils import timezone
 from sandbox import ids
 from sandbox.constants import (
     CANCELLED,
-    ERRORS,
     EXPIRED,
-    INSUFFICIENT_BALANCE,
     SUPERSEDED,
     ErrorInfo,
-    Method,
     Outcome,
     error_info,
 )
 from sandbox.exceptions import Conflict, NotFound, OrderClosed, SandboxError
-from sandbox.instruments import AttemptSpec, spec_for_method
+from sandbox.instruments import AttemptSpec
 from sandbox.models import (
+    AttemptSource,
     AttemptState,
     OrderState,
     SandboxAttempt,
     SandboxOrder,
 )
-from sandbox.validation import CompleteRequest, PayRequest
+from sandbox.services import webhooks
+from sandbox.validation import PayRequest
 
 
-def _closed(order: SandboxOrder) -> OrderClosed:
+def closed_error(order: SandboxOrder) -> OrderClosed:
     if order.state == OrderState.COMPLETED:
         return OrderClosed(f"Order {order.merchant_order_id} is already COMPLETED.")
     return OrderClosed(
@@ -105,6 +107,7 @@ def _finish_order(
     at: datetime,
     error: ErrorInfo | None,
     leftover_error: ErrorInfo,
+    from_page: bool = False,
 ) -> None:
     order.state = state
     order.error_code = error.error_code if error else ""
@@ -119,15 +122,17 @@ def _finish_order(
         attempt.settle_at = None
         attempt.settled_at = at
         attempt.save()
+    webhooks.order_event(order, from_page=from_page)
 
 
-def _settle_attempt(
+def settle_attempt(
     order: SandboxOrder,
     attempt: SandboxAttempt,
     *,
     outcome: Outcome,
     error: ErrorInfo | None,
     at: datetime,
+    from_page: bool = False,
 ) -> None:
     if outcome == Outcome.PENDING:
         return
@@ -138,15 +143,17 @@ def _settle_attempt(
     attempt.settle_outcome = ""
     attempt.settled_at = at
     attempt.save()
-    if outcome == Outcome.SUCCESS:
-        _finish_order(
-            order, state=OrderState.COMPLETED, at=at, error=None, leftover_error=SUPERSEDED
-        )
-    else:
-        _finish_order(order, state=OrderState.FAILED, at=at, error=error, leftover_error=SUPERSEDED)
+    _finish_order(
+        order,
+        state=OrderState.COMPLETED if outcome == Outcome.SUCCESS else OrderState.FAILED,
+        at=at,
+        error=None if outcome == Outcome.SUCCESS else error,
+        leftover_error=SUPERSEDED,
+        from_page=from_page,
+    )
 
 
-def _apply_due(order: SandboxOrder, now: datetime) -> None:
+def apply_due(order: SandboxOrder, now: datetime) -> None:
     """Apply delayed outcomes due before the expiry, then the expiry. Caller holds the lock."""
     if order.is_terminal:
         return
@@ -164,7 +171,7 @@ def _apply_due(order: SandboxOrder, now: datetime) -> None:
             if outcome == Outcome.FAILURE
             else None
         )
-        _settle_attempt(order, attempt, outcome=outcome, error=error, at=attempt.settle_at or now)
+        settle_attempt(order, attempt, outcome=outcome, error=error, at=attempt.settle_at or now)
         if order.is_terminal:
             return
     if now >= order.expire_at:
@@ -191,7 +198,7 @@ def order_refresh(*, order: SandboxOrder, now: datetime | None = None) -> Sandbo
         return order
     with transaction.atomic():
         locked = lock_order(order.pk)
-        _apply_due(locked, now)
+        apply_due(locked, now)
     return locked
 
 
@@ -221,9 +228,10 @@ def attempt_get(*, transaction_id: str) -> SandboxAttempt:
     return attempt
 
 
-def _add_attempt(
+def add_attempt(
     order: SandboxOrder, *, spec: AttemptSpec, source: str, now: datetime
 ) -> SandboxAttempt:
+    from_page = source == AttemptSource.PAY_PAGE
     delayed = spec.settle_after_seconds is not None
     attempt = SandboxAttempt.objects.create(
         order=order,
@@ -244,7 +252,9 @@ def _add_attempt(
         created_at=now,
     )
     if not delayed:
-        _settle_attempt(order, attempt, outcome=spec.outcome, error=spec.error, at=now)
+        settle_attempt(
+            order, attempt, outcome=spec.outcome, error=spec.error, at=now, from_page=from_page
+        )
     return attempt
 
 
@@ -258,75 +268,20 @@ def order_pay(*, order: SandboxOrder, spec: AttemptSpec, source: str) -> Sandbox
     problem: SandboxError | None = None
     with transaction.atomic():
         locked = lock_order(order.pk)
-        _apply_due(locked, now)
+        apply_due(locked, now)
         if locked.is_terminal:
-            problem = _closed(locked)
+            problem = closed_error(locked)
         else:
-            attempt = _add_attempt(locked, spec=spec, source=source, now=now)
+            attempt = add_attempt(locked, spec=spec, source=source, now=now)
     if problem is not None:
         raise problem
     return attempt
 
 
-def order_complete(
-    *, merchant_order_id: str, request: CompleteRequest, source: str
-) -> SandboxOrder:
-    """Settle an order as if the payer had finished on the pay page (control API, console).
-
-    Without a paymentMode, a SUCCESS or FAILURE settles the latest pending attempt if there is
-    one; otherwise a new attempt is added (UPI_INTENT by default). Raises `OrderClosed` for an
-    order that is already COMPLETED or FAILED.
-    """
-    order = order_get(merchant_order_id=merchant_order_id)
-    error = _requested_error(request)
-    now = timezone.now()
-    problem: SandboxError | None = None
-    with transaction.atomic():
-        locked = lock_order(order.pk)
-        _apply_due(locked, now)
-        pending = locked.attempts.filter(state=AttemptState.PENDING).order_by("-id").first()
-        if locked.is_terminal:
-            problem = _closed(locked)
-        elif request.method is None and pending is not None and request.outcome != Outcome.PENDING:
-            if request.outcome == Outcome.FAILURE and error is None:
-                error = INSUFFICIENT_BALANCE
-            _settle_attempt(locked, pending, outcome=request.outcome, error=error, at=now)
-        else:
-            spec = spec_for_method(
-                method=request.method or Method.UPI_INTENT,
-                amount_paise=locked.amount_paise,
-                outcome=request.outcome,
-                error=error,
-            )
-            _add_attempt(locked, spec=spec, source=source, now=now)
-    if problem is not None:
-        raise problem
-    return locked
-
-
-def _requested_error(request: CompleteRequest) -> ErrorInfo | None:
-    """The failure codes a test asked for; None means "the method's usual decline"."""
-    if request.outcome != Outcome.FAILURE or not (
-        request.error_code or request.detailed_error_code
-    ):
-        return None
-    detailed = request.detailed_error_code
-    if detailed is None:
-        detailed = next(
-            (
-                info.detailed_error_code
-                for info in ERRORS.values()
-                if info.error_code == request.error_code
-            ),
-            "TXN_FAILED",
-        )
-    known = ERRORS.get(detailed)
-    code = request.error_code or (known.error_code if known else "PAYMENT_ERROR")
-    return error_info(error_code=code, detailed_error_code=detailed)
-
-
 def order_cancel(*, order: SandboxOrder) -> SandboxOrder:
     """The payer gave up on the pay page: FAILED with PAYMENT_CANCELLED / USER_CANCEL.
+
+    Only the pay page calls this, so its webhook counts as a page completion (`before_return`).
 
     Raises `OrderClosed` if the order is already COMPLETED or FAILED.
     """
@@ -334,12 +289,17 @@ def order_cancel(*, order: SandboxOrder) -> SandboxOrder:
     problem: SandboxError | None = None
     with transaction.atomic():
         locked = lock_order(order.pk)
-        _apply_due(locked, now)
+        apply_due(locked, now)
         if locked.is_terminal:
-            problem = _closed(locked)
+            problem = closed_error(locked)
         else:
             _finish_order(
-                locked, state=OrderState.FAILED, at=now, error=CANCELLED, leftover_error=CANCELLED
+                locked,
+                state=OrderState.FAILED,
+                at=now,
+                error=CANCELLED,
+                leftover_error=CANCELLED,
+                from_page=True,
             )
     if problem is not None:
         raise problem

@@ -1,7 +1,7 @@
 """Refunds of COMPLETED orders, moving forward lazily on status reads (phonepe-v2.md §5).
 
-Same rules as `orders`: changes under the order's (or refund's) row lock; a later task can drive
-the same fields from a background sender (accept/complete webhooks) without changing readers.
+Same rules as `orders`: changes under the order's (or refund's) row lock, and every move to
+CONFIRMED, COMPLETED or FAILED is announced by a webhook recorded in the same transaction.
 """
 
 from datetime import datetime, timedelta
@@ -14,6 +14,7 @@ from sandbox import conf, ids
 from sandbox.constants import Outcome
 from sandbox.exceptions import BadRequest, Conflict, NotFound
 from sandbox.models import AttemptState, OrderState, RefundState, SandboxOrder, SandboxRefund
+from sandbox.services import webhooks
 from sandbox.services.orders import lock_order, order_refresh
 from sandbox.validation import RefundRequest
 
@@ -94,20 +95,26 @@ def refund_create(*, refund_request: RefundRequest) -> tuple[SandboxRefund, bool
 _REFUND_ORDER = [RefundState.PENDING, RefundState.CONFIRMED, RefundState.COMPLETED]
 
 
+def _find(merchant_refund_id: str) -> SandboxRefund:
+    refund = SandboxRefund.objects.filter(merchant_refund_id=merchant_refund_id).first()
+    if refund is None:
+        raise NotFound(
+            f"No refund with merchantRefundId {merchant_refund_id}.", code="REFUND_NOT_FOUND"
+        )
+    return refund
+
+
 def refund_get(*, merchant_refund_id: str, now: datetime | None = None) -> SandboxRefund:
     """The refund as a status read sees it; `NotFound` (REFUND_NOT_FOUND) if unknown.
 
     The refund moves forward lazily: CONFIRMED and COMPLETED at their scheduled times, and the
     second status read onwards sees it finished, so pollers need no long waits.
     """
-    refund = SandboxRefund.objects.filter(merchant_refund_id=merchant_refund_id).first()
-    if refund is None:
-        raise NotFound(
-            f"No refund with merchantRefundId {merchant_refund_id}.", code="REFUND_NOT_FOUND"
-        )
+    refund = _find(merchant_refund_id)
     now = now or timezone.now()
     with transaction.atomic():
         locked = SandboxRefund.objects.select_for_update().get(pk=refund.pk)
+        previous_state = locked.state
         if locked.state in _REFUND_ORDER and locked.state != RefundState.COMPLETED:
             step = _REFUND_ORDER.index(RefundState(locked.state))
             if now >= locked.confirm_at:
@@ -124,4 +131,33 @@ def refund_get(*, merchant_refund_id: str, now: datetime | None = None) -> Sandb
                 locked.finished_at = now
         locked.status_reads += 1
         locked.save()
+        if locked.state != previous_state:
+            webhooks.refund_event(locked, previous_state=previous_state)
+    return locked
+
+
+def refund_fail(
+    *, merchant_refund_id: str, error_code: str, detailed_error_code: str
+) -> SandboxRefund:
+    """Control API: a refund not yet finished ends FAILED now, with these codes.
+
+    The failed amount becomes refundable again. Raises `Conflict` (REFUND_ALREADY_TERMINAL) for
+    a COMPLETED or FAILED refund.
+    """
+    refund = _find(merchant_refund_id)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = SandboxRefund.objects.select_for_update().get(pk=refund.pk)
+        previous_state = locked.state
+        if previous_state in (RefundState.COMPLETED, RefundState.FAILED):
+            raise Conflict(
+                f"Refund {merchant_refund_id} is already {previous_state}.",
+                code="REFUND_ALREADY_TERMINAL",
+            )
+        locked.state = RefundState.FAILED
+        locked.error_code = error_code
+        locked.detailed_error_code = detailed_error_code
+        locked.finished_at = now
+        locked.save()
+        webhooks.refund_event(locked, previous_state=previous_state)
     return locked

@@ -143,7 +143,14 @@ def test_a_pending_payment_resolves_while_the_shopper_waits(
     payment = order.payments.get()
     assert payment.state == PaymentState.PENDING
 
-    # The payer approves in their UPI app: the gateway completes the order, nobody tells the shop
+    # The payer approves in their UPI app: the gateway completes the order, and its webhook is
+    # lost, so nobody tells the shop
+    dropped = requests.post(
+        f"{shop_url}/sandbox/pg/_control/orders/{payment.merchant_order_id}/chaos",
+        json={"webhook": {"mode": "drop"}},
+        timeout=10,
+    )
+    assert dropped.status_code == 200, dropped.text
     settled = requests.post(
         f"{shop_url}/sandbox/pg/_control/orders/{payment.merchant_order_id}/complete",
         json={"outcome": "SUCCESS", "paymentMode": "UPI_COLLECT"},

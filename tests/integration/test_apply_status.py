@@ -255,3 +255,18 @@ def test_overdue_unpaid_orders_expire_and_give_stock_back_once() -> None:
     assert order.released_at is not None
     assert product.stock == 5
     assert Order.objects.get(pk=still_payable.pk).status == OrderStatus.PENDING_PAYMENT
+
+
+def test_a_payment_we_had_failed_that_the_gateway_completes_is_recorded_and_pays_the_order() -> None:
+    payment = PaymentFactory.create(state=PaymentState.FAILED, error_code="NOT_CREATED")
+    order = Order.objects.get(pk=payment.order_id)
+    order_set_status(order=order, status=OrderStatus.PAYMENT_FAILED)
+
+    result = payment_apply_status(
+        payment_id=payment.pk, status=observed(payment, "COMPLETED"), source=POLL
+    )
+
+    assert result.changed
+    event = PaymentEvent.objects.get(payment=payment)
+    assert "now reports this failed payment as completed" in event.message
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID

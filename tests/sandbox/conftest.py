@@ -1,23 +1,32 @@
-"""Fixtures for the sandbox gateway tests: a small PhonePe API client over Django's test Client."""
+"""Fixtures for the sandbox gateway tests: a small PhonePe API client over Django's test Client,
+and a webhook receiver with the Celery queue replaced by a list the test runs by hand."""
 
 import itertools
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
-from sandbox.models import SandboxOrder
+from sandbox.models import SandboxOrder, SandboxWebhook
+from sandbox.tasks import deliver_webhook
+from tests.sandbox.receiver import WebhookReceiver
 
 API = "/sandbox/pg"
 _order_numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _sandbox_enabled() -> None:
+def _sandbox_enabled(settings: Any) -> None:
     if not settings.SANDBOX_ENABLED:
         pytest.skip("the sandbox gateway is switched off in these settings")
+    # The test settings switch webhooks off; these tests record deliveries to a shop that is
+    # not there (tests that send them point this at a local receiver).
+    settings.SANDBOX_WEBHOOK_URL = "http://127.0.0.1:9/payments/webhooks/phonepe/"
 
 
 def pay_body(merchant_order_id: str, **overrides: Any) -> dict[str, Any]:
@@ -137,3 +146,70 @@ class SandboxApi:
 @pytest.fixture
 def api(client: Client, db: None) -> SandboxApi:
     return SandboxApi(client)
+
+
+@dataclass
+class Queued:
+    webhook_id: int
+    countdown: float
+
+
+class Hooks:
+    """Webhook plumbing for one test: the receiver, the queued task calls, and a runner."""
+
+    def __init__(self, receiver: WebhookReceiver, capture: Any) -> None:
+        self.receiver = receiver
+        self.queued: list[Queued] = []
+        self._capture = capture
+
+    def capture(self) -> Any:
+        """Run on_commit callbacks (which queue deliveries) when the block ends."""
+        return self._capture(execute=True)
+
+    def take(self) -> list[Queued]:
+        taken, self.queued[:] = list(self.queued), []
+        return taken
+
+    def run_queued(self) -> list[str]:
+        """Run queued deliveries, soonest countdown first, as the worker would; retries too.
+
+        Each run moves the delivery's due time to now first: the test does not wait out the
+        countdown the worker would have waited.
+        """
+        states = []
+        while self.queued:
+            self.queued.sort(key=lambda item: item.countdown)
+            item = self.queued.pop(0)
+            SandboxWebhook.objects.filter(pk=item.webhook_id).update(deliver_after=timezone.now())
+            states.append(deliver_webhook.run(item.webhook_id))
+        return states
+
+
+@pytest.fixture(scope="session")
+def _receiver_server() -> Iterator[WebhookReceiver]:
+    # One server for the session: starting and stopping one per test costs ~0.5 s each.
+    server = WebhookReceiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def receiver(_receiver_server: WebhookReceiver, settings: Any) -> WebhookReceiver:
+    _receiver_server.reset()
+    settings.SANDBOX_WEBHOOK_URL = _receiver_server.url
+    return _receiver_server
+
+
+@pytest.fixture
+def hooks(
+    receiver: WebhookReceiver,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> Hooks:
+    plumbing = Hooks(receiver, django_capture_on_commit_callbacks)
+
+    def apply_async(args: Any = None, kwargs: Any = None, countdown: Any = None, **_: Any) -> None:
+        plumbing.queued.append(Queued(args[0], countdown))
+
+    monkeypatch.setattr(deliver_webhook, "apply_async", apply_async)
+    return plumbing

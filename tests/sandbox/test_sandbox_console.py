@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 from django.test import Client
 from django.utils import timezone
 
-from sandbox.models import SandboxOrder
+from sandbox.models import SandboxOrder, SandboxWebhook
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +172,33 @@ def test_operators_can_read_sandbox_orders_in_admin(api, admin_client):
     assert admin_client.get("/admin/sandbox/sandboxorder/add/").status_code == 403
     assert 'name="_save"' not in detail.content.decode()
     assert order.pay_token not in detail.content.decode()
+
+
+def test_console_lists_recent_webhooks_and_the_chaos_in_force(api, settings):
+    settings.SANDBOX_CHAOS = {"webhook": {"delaySeconds": 3}}
+    merchant_order_id = api.paid_order()
+
+    response = api.client.get("/sandbox/")
+
+    title = _soup(response).select_one("#webhooks-title")
+    assert title is not None
+    section = title.find_parent("section")
+    assert section is not None
+    text = " ".join(section.get_text(" ").split())
+    assert "checkout.order.completed" in text
+    assert merchant_order_id in text
+    assert "SCHEDULED" in text
+    assert '"delaySeconds": 3' in text
+
+
+def test_operators_can_read_webhook_deliveries_in_admin(api, admin_client):
+    merchant_order_id = api.paid_order()
+    webhook = SandboxWebhook.objects.get()
+
+    listing = admin_client.get("/admin/sandbox/sandboxwebhook/")
+    detail = admin_client.get(f"/admin/sandbox/sandboxwebhook/{webhook.pk}/change/")
+
+    assert listing.status_code == 200
+    assert merchant_order_id in listing.content.decode()
+    assert detail.status_code == 200
+    assert 'name="_save"' not in detail.content.decode()

@@ -21,16 +21,15 @@ def test_every_state_has_a_row_in_the_tables() -> None:
         assert targets <= set(PaymentState.values) or targets <= set(OrderStatus.values)
 
 
-def test_completed_and_failed_payments_never_change() -> None:
-    for terminal in (PaymentState.COMPLETED, PaymentState.FAILED):
-        for target in PaymentState.values:
-            assert not payment_transition_allowed(terminal, target)
+def test_completed_payments_never_change() -> None:
+    for target in PaymentState.values:
+        assert not payment_transition_allowed(PaymentState.COMPLETED, target)
 
 
-def test_an_expired_payment_can_only_turn_out_completed() -> None:
-    allowed = {
-        t for t in PaymentState.values if payment_transition_allowed(PaymentState.EXPIRED, t)
-    }
+@pytest.mark.parametrize("ended", [PaymentState.FAILED, PaymentState.EXPIRED])
+def test_an_ended_payment_can_only_turn_out_completed(ended: str) -> None:
+    # Money the gateway reports as taken is never dropped, even after we concluded otherwise.
+    allowed = {t for t in PaymentState.values if payment_transition_allowed(ended, t)}
     assert allowed == {PaymentState.COMPLETED}
 
 
