@@ -257,7 +257,7 @@ def test_overdue_unpaid_orders_expire_and_give_stock_back_once() -> None:
     assert Order.objects.get(pk=still_payable.pk).status == OrderStatus.PENDING_PAYMENT
 
 
-def test_a_payment_we_had_failed_that_the_gateway_completes_is_recorded_and_pays_the_order() -> None:
+def test_a_failed_payment_that_the_gateway_completes_is_recorded_and_pays_the_order() -> None:
     payment = PaymentFactory.create(state=PaymentState.FAILED, error_code="NOT_CREATED")
     order = Order.objects.get(pk=payment.order_id)
     order_set_status(order=order, status=OrderStatus.PAYMENT_FAILED)
