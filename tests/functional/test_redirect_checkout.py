@@ -255,7 +255,9 @@ def test_a_shopper_who_left_the_gateway_page_can_come_back_and_pay(
     cart = shopper.get("/cart/")
     order = only_order()
     assert f"Order {order.number} (₹498.00) is waiting for payment." in cart.text
-    order_page = shopper.get(cart.soup.select_one(".message-warning a")["href"])  # type: ignore[index]
+    link = cart.soup.select_one(".message-warning a")
+    assert link is not None
+    order_page = shopper.get(str(link["href"]))
     assert "Your payment isn't finished" in order_page.text
 
     resumed = shopper.submit(order_page, "form[action$='/pay/']")
