@@ -25,6 +25,7 @@ from tests.functional.shopper import Shopper
 
 BASE_DIR = Path(settings.BASE_DIR)
 MAIL_DIR = Path(settings.MAILERS["default"]["OPTIONS"]["file_path"])
+READ_TIMEOUT = 2.0  # seconds the adapter waits for the sandbox, in the tests
 
 
 def wait_for(
@@ -55,11 +56,19 @@ def _database_url_for_worker() -> str:
 def gateway_live_server(live_server: Any) -> Iterator[str]:
     """Point the adapter (and links in emails) at the live server, whose sandbox is the gateway."""
     url = live_server.url
-    keys = ("PHONEPE_BASE_URL", "PHONEPE_AUTH_BASE_URL", "SITE_URL", "SANDBOX_WEBHOOK_URL")
+    keys = (
+        "PHONEPE_BASE_URL",
+        "PHONEPE_AUTH_BASE_URL",
+        "PHONEPE_READ_TIMEOUT",
+        "SITE_URL",
+        "SANDBOX_WEBHOOK_URL",
+    )
     saved = {k: getattr(settings, k) for k in keys}
     settings.PHONEPE_BASE_URL = settings.PHONEPE_AUTH_BASE_URL = f"{url}/sandbox/pg"
     settings.SITE_URL = url
     settings.SANDBOX_WEBHOOK_URL = f"{url}/payments/webhooks/phonepe/"
+    # Short, so that tests of a gateway slower than the client's patience run quickly.
+    settings.PHONEPE_READ_TIMEOUT = READ_TIMEOUT
     yield url
     for key, value in saved.items():
         setattr(settings, key, value)
@@ -90,6 +99,7 @@ def celery_worker_process(
         "PHONEPE_AUTH_BASE_URL": settings.PHONEPE_AUTH_BASE_URL,
         "SITE_URL": settings.SITE_URL,
         "SANDBOX_WEBHOOK_URL": settings.SANDBOX_WEBHOOK_URL,
+        "PHONEPE_READ_TIMEOUT": str(READ_TIMEOUT),
         "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "LOG_LEVEL": "INFO",
     }

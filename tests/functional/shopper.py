@@ -65,7 +65,12 @@ class Shopper:
         return Page(self.session.get(urljoin(self.base_url + "/", path_or_url), timeout=30))
 
     def submit(
-        self, page: Page, selector: str = "form", data: dict[str, Any] | None = None
+        self,
+        page: Page,
+        selector: str = "form",
+        data: dict[str, Any] | None = None,
+        *,
+        follow: bool = True,
     ) -> Page:
         """Fill a form the way a browser would (its own fields, then ours) and send it."""
         form = page.form(selector)
@@ -85,10 +90,14 @@ class Shopper:
         method = str(form.get("method") or "get").lower()
         if method == "post":
             response = self.session.post(
-                action, data=fields, headers={"Referer": page.url}, timeout=30
+                action,
+                data=fields,
+                headers={"Referer": page.url},
+                timeout=30,
+                allow_redirects=follow,
             )
         else:
-            response = self.session.get(action, params=fields, timeout=30)
+            response = self.session.get(action, params=fields, timeout=30, allow_redirects=follow)
         return Page(response)
 
     # --- the steps a shopper takes --------------------------------------------------------------
@@ -106,14 +115,16 @@ class Shopper:
         assert page.path == "/checkout/", f"checkout redirected to {page.url}"
         return self.submit(page, "form.checkout-form", {**(details or DETAILS), **(extra or {})})
 
-    def pay_on_gateway(self, pay_page: Page, method: str = "upi", **fields: str) -> Page:
+    def pay_on_gateway(
+        self, pay_page: Page, method: str = "upi", *, follow: bool = True, **fields: str
+    ) -> Page:
         """On the sandbox's hosted page, choose a method, fill it in and press Pay."""
         assert "/sandbox/pay/" in pay_page.url, f"not on the gateway's page: {pay_page.url}"
         if method != "upi":
             tab = pay_page.soup.select_one(f'nav.tabs a[href*="method={method}"]')
             assert tab is not None, f"no {method} tab on the pay page"
             pay_page = self.get(urljoin(pay_page.url, str(tab["href"])))
-        return self.submit(pay_page, "form.method-form", fields)
+        return self.submit(pay_page, "form.method-form", fields, follow=follow)
 
     def cancel_on_gateway(self, pay_page: Page) -> Page:
         return self.submit(pay_page, "form.cancel-form")

@@ -73,7 +73,9 @@ def test_paying_by_upi_confirms_the_order_and_sends_one_receipt(
     assert payment.state == PaymentState.COMPLETED
     assert payment.payment_mode == "UPI_COLLECT"
     assert payment.paid_amount_paise == order.total_paise == 94700
-    assert payment.events.filter(source="return", to_state="COMPLETED").exists()
+    # The shopper's return and the gateway's webhook race; exactly one of them applied it.
+    completed_by = payment.events.filter(to_state="COMPLETED").values_list("source", flat=True)
+    assert list(completed_by) in (["return"], ["webhook"])
     # And one receipt arrives, from the worker
     wait_for(lambda: receipts_for(mailbox, order), what="the receipt email")
     receipts = receipts_for(mailbox, order)
