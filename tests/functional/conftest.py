@@ -197,3 +197,17 @@ def mailbox() -> Mailbox:
     box = Mailbox(MAIL_DIR)
     box.clear()
     return box
+
+
+@pytest.fixture
+def operator(shop_url: str) -> Iterator[Shopper]:
+    """A staff member signed in to Django admin in their own browser session."""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("ops", "ops@example.test", "ops-password-1")
+    browser = Shopper(shop_url)
+    login = browser.get("/admin/login/?next=/admin/")
+    page = browser.submit(login, "#login-form", {"username": "ops", "password": "ops-password-1"})
+    assert page.path == "/admin/", page.text[:300]
+    yield browser
+    browser.close()
