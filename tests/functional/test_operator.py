@@ -71,7 +71,8 @@ def test_re_verify_now_applies_the_gateway_answer_and_records_who_asked(
 
 def test_needs_attention_orders_are_found_and_explained_in_admin(operator: Shopper) -> None:
     order = Order.objects.create(
-        number="LL-ATTN-00001", subtotal_paise=100, total_paise=100, full_name="A", email="a@x.test",
+        phone="9876543210", address_line1="x", city="y", state="Goa",
+        postal_code="403001",
         phone="9876543210", address_line1="x", city="y", state="Goa", postal_code="403001",
         reserved_until=timezone.now(), status=OrderStatus.NEEDS_ATTENTION,
         attention_reason="Payment X completed after the order was expired: fulfil or refund.",
