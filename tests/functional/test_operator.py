@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from payments.models import Order, Payment
 from payments.state import OrderStatus, PaymentState
-from tests.factories import ProductFactory
+from tests.factories import OrderFactory, ProductFactory
 from tests.functional.sandbox_control import SandboxControl
 from tests.functional.shopper import Shopper
 
@@ -70,13 +70,11 @@ def test_re_verify_now_applies_the_gateway_answer_and_records_who_asked(
 
 
 def test_needs_attention_orders_are_found_and_explained_in_admin(operator: Shopper) -> None:
-    order = Order.objects.create(
-        phone="9876543210", address_line1="x", city="y", state="Goa",
-        postal_code="403001",
-        phone="9876543210", address_line1="x", city="y", state="Goa", postal_code="403001",
-        reserved_until=timezone.now(), status=OrderStatus.NEEDS_ATTENTION,
+    order = OrderFactory.create(
+        number="LL-ATTN-00001",
+        status=OrderStatus.NEEDS_ATTENTION,
         attention_reason="Payment X completed after the order was expired: fulfil or refund.",
-    )  # fmt: skip
+    )
 
     listing = operator.get("/admin/payments/order/?status__exact=NEEDS_ATTENTION")
     page = operator.get(f"/admin/payments/order/{order.pk}/change/")
