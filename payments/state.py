@@ -55,6 +55,25 @@ class OrderStatus(models.TextChoices):
         return frozenset({cls.EXPIRED, cls.CANCELLED})
 
 
+class RefundState(models.TextChoices):
+    REQUESTED = "REQUESTED", "Requested"  # our row exists; the gateway has not confirmed it has it
+    PENDING = "PENDING", "Pending"  # the gateway accepted the request
+    CONFIRMED = "CONFIRMED", "Confirmed"  # the gateway confirmed it will pay it out
+    COMPLETED = "COMPLETED", "Completed"
+    FAILED = "FAILED", "Failed"
+
+    @classmethod
+    def open(cls) -> frozenset[str]:
+        """Still on its way: counts against what may be refunded, and is followed up."""
+        return frozenset({cls.REQUESTED, cls.PENDING, cls.CONFIRMED})
+
+
+class FulfilmentStatus(models.TextChoices):
+    UNFULFILLED = "UNFULFILLED", "Not fulfilled"
+    FULFILLED = "FULFILLED", "Packed, ready to ship"
+    SHIPPED = "SHIPPED", "Shipped"
+
+
 _P = PaymentState
 PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     _P.CREATED: frozenset({_P.PENDING, _P.COMPLETED, _P.FAILED, _P.EXPIRED}),
@@ -83,6 +102,27 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     _O.CANCELLED: frozenset({_O.NEEDS_ATTENTION}),
     _O.NEEDS_ATTENTION: frozenset({_O.PAID, _O.PARTIALLY_REFUNDED, _O.REFUNDED, _O.CANCELLED}),
 }
+
+
+_R = RefundState
+REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    _R.REQUESTED: frozenset({_R.PENDING, _R.CONFIRMED, _R.COMPLETED, _R.FAILED}),
+    _R.PENDING: frozenset({_R.CONFIRMED, _R.COMPLETED, _R.FAILED}),
+    _R.CONFIRMED: frozenset({_R.COMPLETED, _R.FAILED}),
+    _R.COMPLETED: frozenset(),
+    _R.FAILED: frozenset(),
+}
+
+_F = FulfilmentStatus
+FULFILMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    _F.UNFULFILLED: frozenset({_F.FULFILLED, _F.SHIPPED}),
+    _F.FULFILLED: frozenset({_F.SHIPPED}),
+    _F.SHIPPED: frozenset(),
+}
+
+
+def refund_transition_allowed(current: str, target: str) -> bool:
+    return target in REFUND_TRANSITIONS[current]
 
 
 def payment_transition_allowed(current: str, target: str) -> bool:

@@ -17,7 +17,10 @@ class ProductForm(forms.ModelForm):
 
     class Meta:
         model = Product
-        fields = ["name", "slug", "sku", "stock", "is_active", "description", "image", "image_alt"]
+        fields = [
+            "name", "slug", "sku", "stock", "is_active", "gst_rate_bp", "hsn_code",
+            "description", "image", "image_alt",
+        ]  # fmt: skip
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -41,16 +44,9 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ["name", "sku"]
     prepopulated_fields = {"slug": ["name"]}
     fields = [
-        "name",
-        "slug",
-        "sku",
-        "price_rupees",
-        "stock",
-        "is_active",
-        "description",
-        "image",
-        "image_alt",
-    ]
+        "name", "slug", "sku", "price_rupees", "stock", "is_active", "gst_rate_bp", "hsn_code",
+        "description", "image", "image_alt",
+    ]  # fmt: skip
 
     @admin.display(description="Price", ordering="price_paise")
     def price(self, product: Product) -> str:

@@ -46,6 +46,26 @@ DEMO_PRODUCTS: tuple[DemoProduct, ...] = (
                 "Double ikat from Pochampally, 45 × 45 cm, hidden zip. Back in stock soon."),
 )  # fmt: skip
 
+# GST and HSN by SKU prefix: tea 5% (0902), cotton textiles 5% (6302/6304), kitchenware 12%.
+_TAX_BY_SKU = {
+    "TEA-": (500, "0902"),
+    "HOM-TWL": (500, "6302"),
+    "HOM-RUN": (500, "6302"),
+    "HOM-COS": (500, "6304"),
+    "HOM-IKT": (500, "6304"),
+    "KIT-KUL": (1200, "6912"),
+    "KIT-STR": (1200, "7418"),
+    "KIT-TRY": (1200, "4419"),
+}
+
+
+def tax_for(sku: str) -> tuple[int, str]:
+    """(GST rate in basis points, HSN code) for a demo product."""
+    for prefix, tax in _TAX_BY_SKU.items():
+        if sku.startswith(prefix):
+            return tax
+    return 1800, ""
+
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)

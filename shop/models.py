@@ -21,6 +21,10 @@ class Product(models.Model):
     stock = models.PositiveIntegerField(
         default=0, help_text="Units on the shelf, not counting those reserved by open orders."
     )
+    gst_rate_bp = models.PositiveIntegerField(
+        "GST rate (basis points)", default=1800, help_text="500 = 5%. GST is included in the price."
+    )
+    hsn_code = models.CharField("HSN code", max_length=8, blank=True)
     image = models.ImageField(upload_to="products/", blank=True)
     image_alt = models.CharField("image description", max_length=200, blank=True)
     is_active = models.BooleanField("on sale", default=True)

@@ -43,6 +43,8 @@ def checkout_place_order(*, cart: Cart, customer: CustomerDetails) -> Order:
                 name=product.name,
                 unit_price_paise=product.price_paise,
                 quantity=wanted[product.pk],
+                gst_rate_bp=product.gst_rate_bp,
+                hsn_code=product.hsn_code,
             )
             for product in products
         ]

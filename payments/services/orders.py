@@ -24,6 +24,8 @@ class LineItem:
     name: str
     unit_price_paise: int
     quantity: int
+    gst_rate_bp: int = 0
+    hsn_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ def order_create(
             unit_price_paise=line.unit_price_paise,
             quantity=line.quantity,
             line_total_paise=line.unit_price_paise * line.quantity,
+            gst_rate_bp=line.gst_rate_bp,
+            hsn_code=line.hsn_code,
         )
         for line in lines
     )

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.text import slugify
 
-from shop.demo_catalogue import DEMO_PRODUCTS, render_product_image
+from shop.demo_catalogue import DEMO_PRODUCTS, render_product_image, tax_for
 from shop.models import Product
 
 
@@ -33,6 +33,8 @@ class Command(BaseCommand):
                         "price_paise": demo.price_paise,
                         "stock": demo.stock,
                         "description": demo.description,
+                        "gst_rate_bp": tax_for(demo.sku)[0],
+                        "hsn_code": tax_for(demo.sku)[1],
                         "image_alt": f"Illustration of {demo.name.split(',')[0].lower()}",
                     },
                 )
