@@ -12,3 +12,9 @@ from django.dispatch import Signal
 order_paid = Signal()
 # sender=Order class, order=<Order>: the order ended unpaid (expired or cancelled); release stock.
 order_released = Signal()
+
+# Sent just before a customer email goes out, so other apps can add to it (e.g. attach the tax
+# invoice or a credit note): sender=Order, order=<Order>, message=<EmailMultiAlternatives>
+receipt_email_prepared = Signal()
+# sender=Refund, refund=<Refund>, message=<EmailMultiAlternatives>
+refund_email_prepared = Signal()

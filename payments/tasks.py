@@ -9,8 +9,8 @@ from celery import shared_task
 from django.conf import settings
 
 from payments.gateways.base import GatewayRateLimited, GatewayServerError, GatewayTimeout
-from payments.models import Payment, PaymentEvent, WebhookEvent
-from payments.services import receipts, webhooks
+from payments.models import Payment, PaymentEvent, Refund, WebhookEvent
+from payments.services import receipts, refunds, webhooks
 from payments.services.payments import (
     orders_release_overdue,
     payment_refresh,
@@ -48,9 +48,17 @@ def reverify_due_payments() -> dict[str, int]:
     for payment_id in payment_ids:
         reverify_payment.delay(payment_id)
     released = orders_release_overdue(limit=batch)
-    if payment_ids or released:
-        logger.info("sweep: %d payments queued, %d orders expired", len(payment_ids), released)
-    return {"queued": len(payment_ids), "released": released}
+    refund_ids = refunds.refunds_claim_due(limit=batch)
+    for refund_id in refund_ids:
+        reverify_refund.delay(refund_id)
+    if payment_ids or released or refund_ids:
+        logger.info(
+            "sweep: %d payments and %d refunds queued, %d orders expired",
+            len(payment_ids),
+            len(refund_ids),
+            released,
+        )
+    return {"queued": len(payment_ids), "refunds": len(refund_ids), "released": released}
 
 
 @shared_task(
@@ -86,3 +94,47 @@ def process_webhook_event(event_id: int) -> str:
 def requeue_stale_webhook_events() -> int:
     """Beat job: deliveries stored but never processed (broker down, lost task) are queued again."""
     return webhooks.webhook_events_requeue_stale(limit=settings.PAYMENTS_SWEEP_BATCH_SIZE)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=GATEWAY_RETRYABLE,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=8,
+)
+def submit_refund(refund_id: int) -> str:
+    """Send a requested refund to the gateway (asks first if an earlier send may have arrived)."""
+    try:
+        return refunds.refund_submit(refund_id=refund_id).state
+    except Refund.DoesNotExist:
+        return "gone"
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=GATEWAY_RETRYABLE,
+    retry_backoff=5,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=5,
+)
+def reverify_refund(refund_id: int, source: str = "poll") -> str:
+    """Ask the gateway about one refund and apply the answer."""
+    try:
+        return refunds.refund_refresh(refund_id=refund_id, source=source).refund.state
+    except Refund.DoesNotExist:
+        return "gone"
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_refund_email(refund_id: int) -> bool:
+    """Tell the customer their refund is complete, at most once per refund."""
+    return receipts.refund_send_email(refund_id=refund_id)

@@ -109,6 +109,19 @@ class GatewayStatus:
         return next((t for t in self.transactions if t.state == "COMPLETED"), None)
 
 
+@dataclass(frozen=True)
+class GatewayRefundStatus:
+    """What the gateway says about one refund."""
+
+    merchant_refund_id: str
+    refund_id: str
+    state: str  # PENDING, CONFIRMED, COMPLETED, FAILED
+    amount_paise: int
+    error_code: str = ""
+    detailed_error_code: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
 class WebhookError(Exception):
     """A webhook delivery we will not act on; `message` says why (safe to show the sender)."""
 
@@ -163,3 +176,9 @@ class Gateway(Protocol):
     def get_order_status(self, merchant_order_id: str) -> GatewayStatus: ...
 
     def verify_webhook(self, *, authorization: str, raw_body: bytes) -> WebhookNotice: ...
+
+    def refund(
+        self, *, merchant_refund_id: str, original_merchant_order_id: str, amount_paise: int
+    ) -> GatewayRefundStatus: ...
+
+    def get_refund_status(self, merchant_refund_id: str) -> GatewayRefundStatus: ...

@@ -29,6 +29,7 @@ from payments.gateways.base import (
     GatewayError,
     GatewayNotFound,
     GatewayRateLimited,
+    GatewayRefundStatus,
     GatewayServerError,
     GatewayStatus,
     GatewayTimeout,
@@ -158,6 +159,42 @@ class PhonePeGateway:
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise GatewayError(f"Unreadable status response: {exc!r}", body=data) from exc
+
+    def refund(
+        self, *, merchant_refund_id: str, original_merchant_order_id: str, amount_paise: int
+    ) -> GatewayRefundStatus:
+        body = {
+            "merchantRefundId": merchant_refund_id,
+            "originalMerchantOrderId": original_merchant_order_id,
+            "amount": amount_paise,
+        }
+        data = self._call("POST", "/payments/v2/refund", json=body)
+        try:
+            return GatewayRefundStatus(
+                merchant_refund_id=merchant_refund_id,
+                refund_id=str(data.get("refundId") or ""),
+                state=str(data["state"]),
+                amount_paise=_as_int(data.get("amount", amount_paise)),
+                raw=data,
+            )
+        except KeyError as exc:
+            raise GatewayError("Refund response lacks 'state'", body=data) from exc
+
+    def get_refund_status(self, merchant_refund_id: str) -> GatewayRefundStatus:
+        path = f"/payments/v2/refund/{quote(merchant_refund_id, safe='')}/status"
+        data = self._call("GET", path)
+        try:
+            return GatewayRefundStatus(
+                merchant_refund_id=str(data.get("merchantRefundId") or merchant_refund_id),
+                refund_id=str(data.get("refundId") or ""),
+                state=str(data["state"]),
+                amount_paise=_as_int(data["amount"]),
+                error_code=str(data.get("errorCode") or ""),
+                detailed_error_code=str(data.get("detailedErrorCode") or ""),
+                raw=data,
+            )
+        except (KeyError, TypeError) as exc:
+            raise GatewayError(f"Unreadable refund status: {exc!r}", body=data) from exc
 
     def verify_webhook(self, *, authorization: str, raw_body: bytes) -> WebhookNotice:
         """Check the Authorization header first (constant time), then read the body.

@@ -49,7 +49,9 @@ class Refund(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_paise__gte=100), name="refund_amount_min_100"),
+            models.CheckConstraint(
+                condition=Q(amount_paise__gte=100), name="refund_amount_min_100"
+            ),
         ]
         indexes = [
             models.Index(
@@ -77,7 +79,9 @@ class RefundLine(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="refund_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="refund_line_quantity_positive"
+            ),
             models.UniqueConstraint(fields=["refund", "order_line"], name="refund_line_unique"),
         ]
 

@@ -1,62 +1,116 @@
-"""The receipt email: sent once per paid order."""
+"""Emails to the customer: the receipt (once per paid order) and the refund notice (once per
+completed refund). Each is recorded on the order's timeline."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from payments.models import Order
-from payments.state import OrderStatus
+from payments import signals
+from payments.models import Order, OrderEvent, Refund
+from payments.state import OrderStatus, PaymentState
 
 logger = logging.getLogger(__name__)
 
 
-def order_send_receipt(*, order_id: int) -> bool:
+def order_send_receipt(*, order_id: int, force: bool = False, actor: str = "system") -> bool:
     """Send the paid order's receipt unless it was sent already. Returns whether it sent now.
 
     The order is claimed by stamping `receipt_sent_at` in a conditional update, so two workers
     (or a redelivered task) cannot both send. If sending fails, the stamp is taken back and the
-    error raised, so the task's retry sends it later.
+    error raised, so the task's retry sends it later. `force` (an operator's "resend") sends
+    again regardless.
     """
-    claimed = Order.objects.filter(
-        pk=order_id, receipt_sent_at__isnull=True, paid_at__isnull=False
-    ).update(receipt_sent_at=timezone.now())
-    if not claimed:
+    unsent = Order.objects.filter(pk=order_id, paid_at__isnull=False)
+    if not force:
+        unsent = unsent.filter(receipt_sent_at__isnull=True)
+    previous = Order.objects.filter(pk=order_id).values_list("receipt_sent_at", flat=True).first()
+    if not unsent.update(receipt_sent_at=timezone.now()):
         return False
     order = Order.objects.prefetch_related("lines", "payments").get(pk=order_id)
     try:
-        _build_receipt(order).send()
+        message = _build_receipt(order)
+        signals.receipt_email_prepared.send(sender=Order, order=order, message=message)
+        message.send()
     except Exception:
-        with transaction.atomic():
-            Order.objects.filter(pk=order_id).update(receipt_sent_at=None)
+        Order.objects.filter(pk=order_id).update(receipt_sent_at=previous)
         raise
+    OrderEvent.objects.create(
+        order=order,
+        kind=OrderEvent.Kind.EMAIL,
+        actor=actor,
+        message=f"{'Receipt sent again' if force else 'Receipt sent'} to {order.email}.",
+    )
     logger.info("receipt for order %s sent", order.number)
     return True
 
 
+def refund_send_email(*, refund_id: int) -> bool:
+    """Tell the customer a refund completed, at most once per refund (same claim as above)."""
+    claimed = Refund.objects.filter(
+        pk=refund_id, email_sent_at__isnull=True, completed_at__isnull=False
+    ).update(email_sent_at=timezone.now())
+    if not claimed:
+        return False
+    refund = Refund.objects.select_related("order", "payment").get(pk=refund_id)
+    order = refund.order
+    try:
+        message = _email(
+            subject=f"{settings.SHOP_NAME}: refund for order {order.number}",
+            template="payments/email/refund",
+            to=order.email,
+            context={
+                "order": order,
+                "refund": refund,
+                "lines": list(refund.lines.select_related("order_line")),
+                "order_url": settings.SITE_URL + order.get_access_url(),
+            },
+        )
+        signals.refund_email_prepared.send(sender=Refund, refund=refund, message=message)
+        message.send()
+    except Exception:
+        Refund.objects.filter(pk=refund_id).update(email_sent_at=None)
+        raise
+    OrderEvent.objects.create(
+        order=order,
+        kind=OrderEvent.Kind.EMAIL,
+        actor="system",
+        message=f"Refund notice for {refund.merchant_refund_id} sent to {order.email}.",
+    )
+    return True
+
+
 def _build_receipt(order: Order) -> EmailMultiAlternatives:
-    payment = order.payments.filter(state="COMPLETED").order_by("completed_at").first()
+    payment = order.payments.filter(state=PaymentState.COMPLETED).order_by("completed_at").first()
+    return _email(
+        subject=f"{settings.SHOP_NAME}: receipt for order {order.number}",
+        template="payments/email/receipt",
+        to=order.email,
+        context={
+            "order": order,
+            "lines": list(order.lines.all()),
+            "payment": payment,
+            "order_url": settings.SITE_URL + order.get_access_url(),
+            "is_paid": order.status == OrderStatus.PAID,
+        },
+    )
+
+
+def _email(
+    *, subject: str, template: str, to: str, context: dict[str, Any]
+) -> EmailMultiAlternatives:
     context = {
-        "order": order,
-        "lines": list(order.lines.all()),
-        "payment": payment,
-        "order_url": settings.SITE_URL + order.get_access_url(),
+        **context,
         "shop_name": settings.SHOP_NAME,
         "support_email": settings.SHOP_SUPPORT_EMAIL,
-        "is_paid": order.status == OrderStatus.PAID,
     }
-    subject = f"{settings.SHOP_NAME}: receipt for order {order.number}"
     message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("payments/email/receipt.txt", context),
-        to=[order.email],
+        subject=subject, body=render_to_string(f"{template}.txt", context), to=[to]
     )
-    message.attach_alternative(
-        render_to_string("payments/email/receipt.html", context), "text/html"
-    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return message

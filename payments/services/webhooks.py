@@ -111,7 +111,7 @@ def webhook_process(*, event_id: int, force: bool = False) -> WebhookEvent:
         return event
     WebhookEvent.objects.filter(pk=event_id).update(attempts=F("attempts") + 1)
     if event.merchant_refund_id:
-        return _finish(event, WebhookEvent.Status.PROCESSED, "Refund event recorded.")
+        return _process_refund_event(event)
     payment = Payment.objects.filter(merchant_order_id=event.merchant_order_id).first()
     if payment is None:
         return _finish(
@@ -129,6 +129,29 @@ def webhook_process(*, event_id: int, force: bool = False) -> WebhookEvent:
     state = applied.payment.state
     result = f"Status API: payment {'now' if applied.changed else 'still'} {state}."
     if event.payload_state and event.payload_state != applied.payment.state:
+        result += f" (The webhook said {event.payload_state}; the status API decides.)"
+    return _finish(event, WebhookEvent.Status.PROCESSED, result)
+
+
+def _process_refund_event(event: WebhookEvent) -> WebhookEvent:
+    from payments.models import Refund
+    from payments.services.refunds import refund_refresh
+
+    refund = Refund.objects.filter(merchant_refund_id=event.merchant_refund_id).first()
+    if refund is None:
+        return _finish(
+            event,
+            WebhookEvent.Status.IGNORED,
+            f"No refund {event.merchant_refund_id} in this shop.",
+        )
+    event.payment_id = refund.payment_id
+    try:
+        applied = refund_refresh(refund_id=refund.pk, source="webhook")
+    except GatewayClientError as exc:
+        return _finish(event, WebhookEvent.Status.FAILED, "", error=exc.message)
+    state = applied.refund.state
+    result = f"Status API: refund {'now' if applied.changed else 'still'} {state}."
+    if event.payload_state and event.payload_state != state:
         result += f" (The webhook said {event.payload_state}; the status API decides.)"
     return _finish(event, WebhookEvent.Status.PROCESSED, result)
 
