@@ -18,3 +18,6 @@ order_released = Signal()
 receipt_email_prepared = Signal()
 # sender=Refund, refund=<Refund>, message=<EmailMultiAlternatives>
 refund_email_prepared = Signal()
+
+# sender=Refund, refund=<Refund>: the gateway paid the refund out (inside the same transaction).
+refund_completed = Signal()

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from payments import signals
 from payments.exceptions import PaymentsError
 from payments.gateways import get_gateway
 from payments.gateways.base import GatewayClientError, GatewayNotFound, GatewayRefundStatus
@@ -326,6 +327,8 @@ def refund_apply_status(
             payment.refunded_paise -= refund.amount_paise
             payment.save(update_fields=["refunded_paise", "updated_at"])
         refund.save()
+        if target == RefundState.COMPLETED:
+            signals.refund_completed.send(sender=Refund, refund=refund)
         detail = f" ({status.error_code or note})" if target == RefundState.FAILED else ""
         _order_event(
             order,
