@@ -1,6 +1,9 @@
 """Sandbox settings with their defaults, read at call time so tests can override them."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 def merchant_id() -> str:
@@ -53,3 +56,49 @@ def webhook_retry_base_seconds() -> float:
 def chaos_setting() -> object:
     """The raw SANDBOX_CHAOS value; services.chaos validates it."""
     return getattr(settings, "SANDBOX_CHAOS", None) or {}
+
+
+# --- Settlement report ------------------------------------------------------------------------
+# Read with getattr so the sandbox works before config/settings.py declares them.
+
+MAX_SETTLEMENT_DAYS = 30
+
+
+def _percent(name: str, default: str) -> Decimal:
+    raw = getattr(settings, name, default)
+    try:
+        # str() first: a float setting (2.0) must become Decimal("2.0"), not its binary expansion.
+        value = Decimal(str(raw))
+    except (InvalidOperation, ValueError) as error:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from error
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise ImproperlyConfigured(f"{name} must be between 0 and 100, not {raw!r}.")
+    return value
+
+
+def settlement_days() -> int:
+    """N in T+N: business days (Mon-Fri) between a transaction's date and its payout."""
+    raw = getattr(settings, "SANDBOX_SETTLEMENT_DAYS", 1)
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        raise ImproperlyConfigured(f"SANDBOX_SETTLEMENT_DAYS must be an integer, not {raw!r}.")
+    try:
+        days = int(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"SANDBOX_SETTLEMENT_DAYS must be an integer, not {raw!r}."
+        ) from error
+    if not 0 <= days <= MAX_SETTLEMENT_DAYS:
+        raise ImproperlyConfigured(
+            f"SANDBOX_SETTLEMENT_DAYS must be between 0 and {MAX_SETTLEMENT_DAYS}, not {raw!r}."
+        )
+    return days
+
+
+def fee_percent() -> Decimal:
+    """The gateway's fee, in percent of a payment's amount."""
+    return _percent("SANDBOX_FEE_PERCENT", "2.0")
+
+
+def fee_tax_percent() -> Decimal:
+    """GST charged on the fee, in percent of the fee."""
+    return _percent("SANDBOX_FEE_TAX_PERCENT", "18.0")

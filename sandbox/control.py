@@ -4,17 +4,20 @@ the gateway gets wrong (chaos), and when time runs out.
 No OAuth: it is only mounted when the sandbox is on, which it never is in production.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from sandbox import services, wire
 from sandbox.exceptions import NotFound
 from sandbox.jsonapi import api_endpoint, json_response
 from sandbox.models import AttemptSource, SandboxOrder, SandboxWebhook
-from sandbox.services import chaos, webhooks
+from sandbox.services import chaos, settlements, webhooks
 from sandbox.timeutil import epoch_ms
 from sandbox.validation import (
+    parse_backdate_request,
     parse_complete_request,
     parse_json_object,
     parse_refund_fail_request,
@@ -85,7 +88,12 @@ def expire_order(request: HttpRequest, merchant_order_id: str) -> HttpResponse:
 
 @api_endpoint("GET", "POST", "DELETE", auth=False)
 def global_chaos(request: HttpRequest) -> HttpResponse:
-    """GET the effective global rule; POST a rule to replace the runtime one; DELETE it."""
+    """GET the effective global rule; POST a rule to replace the runtime one; DELETE it.
+
+    Sections: webhook {mode, times, delaySeconds}; pay/status/token {errorStatus, errorTimes,
+    slowSeconds}; refund {failTimes, errorCode, detailedErrorCode} (the next failTimes accepted
+    refunds end FAILED with those codes at their completion time). See services.chaos.
+    """
     if request.method == "POST":
         chaos.global_set(rule=chaos.parse_rule(_body(request)))
     elif request.method == "DELETE":
@@ -133,3 +141,39 @@ def fail_refund(request: HttpRequest, merchant_refund_id: str) -> HttpResponse:
         detailed_error_code=detailed_error_code,
     )
     return json_response(wire.refund_status_body(refund))
+
+
+def _settlement_fields(completed_at: datetime) -> dict[str, Any]:
+    on = settlements.local_date(completed_at)
+    return {
+        "completedAt": epoch_ms(completed_at),
+        "transactionDate": on.isoformat(),
+        "settlementDate": settlements.settlement_date(on).isoformat(),
+    }
+
+
+@api_endpoint("POST", auth=False)
+def backdate_order(request: HttpRequest, merchant_order_id: str) -> HttpResponse:
+    """Move when the order's payment completed (its settlement date follows).
+    Body: {"completedAt": epoch ms}. 409 unless the order is COMPLETED."""
+    completed_at = parse_backdate_request(_body(request), now=timezone.now())
+    attempt = services.order_backdate(
+        merchant_order_id=merchant_order_id, completed_at=completed_at
+    )
+    body = {"merchantOrderId": merchant_order_id, "transactionId": attempt.transaction_id}
+    return json_response({**body, **_settlement_fields(completed_at)})
+
+
+@api_endpoint("POST", auth=False)
+def backdate_refund(request: HttpRequest, merchant_refund_id: str) -> HttpResponse:
+    """Move when the refund completed. Body: {"completedAt": epoch ms}. 409 unless COMPLETED."""
+    completed_at = parse_backdate_request(_body(request), now=timezone.now())
+    refund = services.refund_backdate(
+        merchant_refund_id=merchant_refund_id, completed_at=completed_at
+    )
+    body = {
+        "merchantRefundId": merchant_refund_id,
+        "originalMerchantOrderId": refund.order.merchant_order_id,
+        "transactionId": refund.transaction_id,
+    }
+    return json_response({**body, **_settlement_fields(completed_at)})

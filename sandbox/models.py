@@ -102,7 +102,11 @@ class SandboxAttempt(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["state", "settle_at"])]
+        # Due delayed outcomes; completed payments by completion time (settlement report).
+        indexes = [
+            models.Index(fields=["state", "settle_at"]),
+            models.Index(fields=["state", "settled_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.transaction_id} {self.payment_mode} ({self.state})"
@@ -120,9 +124,10 @@ class SandboxRefund(models.Model):
     request_fingerprint = models.CharField(max_length=64)
     error_code = models.CharField(max_length=64, blank=True)
     detailed_error_code = models.CharField(max_length=64, blank=True)
-    # Lazily applied schedule; a later webhook sender can drive the same fields.
+    # When the refund reads CONFIRMED, then COMPLETED (or FAILED); applied by reads and tasks.
     confirm_at = models.DateTimeField()
     complete_at = models.DateTimeField()
+    # FAILURE when a chaos `refund` rule chose this refund to fail at its completion time.
     settle_outcome = models.CharField(max_length=16, default="SUCCESS")
     status_reads = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -131,6 +136,11 @@ class SandboxRefund(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Refunds due to finish (sweep); completed ones by completion time (settlement report).
+        indexes = [
+            models.Index(fields=["state", "complete_at"]),
+            models.Index(fields=["state", "finished_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_paise__gte=100), name="sandbox_refund_amount_min"

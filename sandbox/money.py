@@ -21,3 +21,10 @@ def format_inr(amount_paise: int) -> str:
     sign = "-" if amount_paise < 0 else ""
     rupees, paise = divmod(abs(amount_paise), 100)
     return f"{sign}₹{group_indian(rupees)}.{paise:02d}"
+
+
+def format_rupees(amount_paise: int) -> str:
+    """149900 -> '1499.00', -5000 -> '-50.00': plain rupees for CSV exports (no grouping)."""
+    sign = "-" if amount_paise < 0 else ""
+    rupees, paise = divmod(abs(amount_paise), 100)
+    return f"{sign}{rupees}.{paise:02d}"

@@ -6,7 +6,7 @@ else under /sandbox/pg answers a JSON 404.
 
 from django.urls import path, re_path
 
-from sandbox import control, pages, views
+from sandbox import control, pages, reports, views
 
 app_name = "sandbox"
 
@@ -59,6 +59,21 @@ api_patterns = [
         control.fail_refund,
         name="control-refund-fail",
     ),
+    path(
+        "pg/_control/orders/<str:merchant_order_id>/backdate",
+        control.backdate_order,
+        name="control-order-backdate",
+    ),
+    path(
+        "pg/_control/refunds/<str:merchant_refund_id>/backdate",
+        control.backdate_refund,
+        name="control-refund-backdate",
+    ),
+    re_path(
+        r"^pg/_control/settlements/(?P<day>[0-9]{4}-[0-9]{2}-[0-9]{2})\.csv$",
+        reports.control_settlement_csv,
+        name="control-settlement-csv",
+    ),
     path("pg/_control/chaos", control.global_chaos, name="control-chaos"),
     re_path(r"^pg(?:/(?P<rest>.*))?$", views.not_found, name="api-not-found"),
 ]
@@ -71,6 +86,12 @@ page_patterns = [
         name="console-complete",
     ),
     path("instruments/", pages.instruments, name="instruments"),
+    path("settlements/", reports.settlements_page, name="settlements"),
+    re_path(
+        r"^settlements/(?P<day>[0-9]{4}-[0-9]{2}-[0-9]{2})\.csv$",
+        reports.settlement_csv,
+        name="settlement-csv",
+    ),
     path("pay/", pages.pay_page, name="pay"),
 ]
 

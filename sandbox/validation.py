@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -332,3 +333,18 @@ def parse_refund_fail_request(data: dict[str, Any]) -> tuple[str, str]:
         _error_code_field(data, "errorCode") or "UPI_BACKBONE_ERROR",
         _error_code_field(data, "detailedErrorCode") or "TXN_FAILED",
     )
+
+
+def parse_backdate_request(data: dict[str, Any], *, now: datetime) -> datetime:
+    """Body of the backdate control calls: {"completedAt": epoch ms, not in the future}."""
+    strict_keys(data, ("completedAt",))
+    value = data.get("completedAt")
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise BadRequest("completedAt must be an integer number of epoch milliseconds.")
+    try:
+        moment = datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, ValueError, OSError) as error:
+        raise BadRequest("completedAt is out of range.") from error
+    if moment > now:
+        raise BadRequest("completedAt must not be in the future.")
+    return moment

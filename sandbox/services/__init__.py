@@ -1,6 +1,11 @@
 """Everything that changes sandbox state. Views call these; nothing else writes models."""
 
-from sandbox.services.control import order_complete, order_expire_now
+from sandbox.services.control import (
+    order_backdate,
+    order_complete,
+    order_expire_now,
+    refund_backdate,
+)
 from sandbox.services.orders import (
     attempt_get,
     order_by_pay_token,
@@ -14,6 +19,7 @@ from sandbox.services.refunds import refund_create, refund_fail, refund_get
 
 __all__ = [
     "attempt_get",
+    "order_backdate",
     "order_by_pay_token",
     "order_cancel",
     "order_complete",
@@ -22,6 +28,7 @@ __all__ = [
     "order_get",
     "order_pay",
     "order_refresh",
+    "refund_backdate",
     "refund_create",
     "refund_fail",
     "refund_get",

@@ -1,17 +1,20 @@
-"""Chaos: the sandbox misbehaving on purpose (webhook modes, API errors, slow answers).
+"""Chaos: the sandbox misbehaving on purpose (webhook modes, API errors, slow answers, refunds
+that fail).
 
 A rule is a camelCase dict (see `parse_rule`). Three layers make the effective rule of an order,
 each overlaying the one before key by key: SANDBOX_CHAOS (settings), the global runtime rule
 (control API, stored in the `SandboxChaos` row), and the order's own rule (`SandboxOrder.chaos`).
-`errorStatus` and `errorTimes` always come together from one layer, which owns the countdown.
+`errorStatus` and `errorTimes` always come together from one layer, which owns the countdown;
+so do the `refund` section's `failTimes`, `errorCode` and `detailedErrorCode`.
 
 Guarantees:
 - A rule is validated strictly before it is stored; nothing invalid is ever stored.
-- An injected error countdown of N gives exactly N errors, however many calls race for them:
-  the counter row is decremented under its row lock.
+- An injected error countdown of N gives exactly N errors (a `failTimes` of N, N failed
+  refunds), however many calls race for them: the counter row is decremented under its lock.
 - Changing a layer's rule through the control API re-arms that scope's counters.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -20,11 +23,20 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from sandbox import conf
+from sandbox.constants import ErrorInfo, error_info
 from sandbox.exceptions import BadRequest, SandboxError
 from sandbox.models import SandboxChaos, SandboxFaultCounter, SandboxOrder
+from sandbox.validation import ERROR_CODE_RE
 
 Api = Literal["pay", "status", "token"]
 API_SECTIONS: tuple[Api, ...] = ("pay", "status", "token")
+REFUND = "refund"
+# The codes a failed refund reports unless the rule names others (as the control API's fail).
+REFUND_ERROR_CODE = "UPI_BACKBONE_ERROR"
+REFUND_DETAILED_ERROR_CODE = "TXN_FAILED"
+SECTIONS = ("webhook", *API_SECTIONS, REFUND)
+# The key whose presence in a layer makes that layer own the section's countdown.
+_COUNTDOWN_KEY = {REFUND: "failTimes"}
 WEBHOOK_MODES = ("normal", "drop", "duplicate", "reorder", "before_return")
 ERROR_STATUSES = {
     429: "TOO_MANY_REQUESTS",
@@ -118,12 +130,44 @@ def _api_section(name: str, value: Any) -> dict[str, Any]:
     return section
 
 
+def _code(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not ERROR_CODE_RE.match(value):
+        raise BadRequest(f"{where} must be 1-64 characters of A-Z, 0-9 and _.")
+    return value
+
+
+def _refund_section(value: Any) -> dict[str, Any]:
+    """{"failTimes": N, "errorCode", "detailedErrorCode"}: the next N accepted refunds fail.
+
+    Any one key arms the section; the others get their defaults (failTimes 1, errorCode
+    UPI_BACKBONE_ERROR, detailedErrorCode TXN_FAILED) and are stored explicitly, so the three
+    always overlay together.
+    """
+    data = _object(value, REFUND, ("failTimes", "errorCode", "detailedErrorCode"))
+    if not data:
+        return {}
+    return {
+        "failTimes": _integer(
+            data.get("failTimes", 1), "refund.failTimes", minimum=0, maximum=MAX_ERROR_TIMES
+        ),
+        "errorCode": _code(data.get("errorCode", REFUND_ERROR_CODE), "refund.errorCode"),
+        "detailedErrorCode": _code(
+            data.get("detailedErrorCode", REFUND_DETAILED_ERROR_CODE), "refund.detailedErrorCode"
+        ),
+    }
+
+
 def parse_rule(data: Any) -> dict[str, Any]:
     """Validate a rule and return it normalised; `BadRequest` names the first bad key."""
-    rule = _object(data, _TOP, ("webhook", *API_SECTIONS))
+    rule = _object(data, _TOP, SECTIONS)
     parsed: dict[str, Any] = {}
     for name, value in rule.items():
-        parsed[name] = _webhook_section(value) if name == "webhook" else _api_section(name, value)
+        if name == "webhook":
+            parsed[name] = _webhook_section(value)
+        elif name == REFUND:
+            parsed[name] = _refund_section(value)
+        else:
+            parsed[name] = _api_section(name, value)
     return parsed
 
 
@@ -170,7 +214,7 @@ def _merge(layers: list[Layer]) -> tuple[dict[str, dict[str, Any]], dict[str, La
     for layer in layers:
         for section, values in layer.rule.items():
             merged.setdefault(section, {}).update(values)
-            if "errorStatus" in values:
+            if _COUNTDOWN_KEY.get(section, "errorStatus") in values:
                 error_owner[section] = layer
     return {name: values for name, values in merged.items() if values}, error_owner
 
@@ -241,6 +285,28 @@ def api_fault(*, api: Api, order: SandboxOrder | None) -> ApiFault:
     fingerprint = f"{owner.name}:{status}:{times}"
     taken = _take_one(scope=owner.scope, api=api, fingerprint=fingerprint, times=times)
     return ApiFault(error=InjectedFault(status) if taken else None, slow_seconds=slow)
+
+
+def refund_failure(order: SandboxOrder) -> ErrorInfo | None:
+    """The codes the refund being accepted for `order` will fail with, or None if it succeeds.
+
+    Takes one from the `refund.failTimes` countdown of the layer that owns it (the order's own
+    rule, else the global runtime rule, else SANDBOX_CHAOS). Call inside the transaction that
+    creates the refund, so a refund that is not created gives its failure back.
+    """
+    owner = _merge(_layers(order))[1].get(REFUND)
+    if owner is None:
+        return None
+    own = owner.rule[REFUND]
+    times = int(own["failTimes"])
+    if times <= 0:
+        return None
+    codes = f"{own['errorCode']}/{own['detailedErrorCode']}"
+    # Hashed: two 64-character codes would not fit the fingerprint column.
+    fingerprint = f"{owner.name}:{times}:{hashlib.sha256(codes.encode()).hexdigest()[:16]}"
+    if not _take_one(scope=owner.scope, api=REFUND, fingerprint=fingerprint, times=times):
+        return None
+    return error_info(error_code=own["errorCode"], detailed_error_code=own["detailedErrorCode"])
 
 
 # --- Control API -----------------------------------------------------------------------------

@@ -18,9 +18,17 @@ from sandbox.constants import (
     Outcome,
     error_info,
 )
-from sandbox.exceptions import SandboxError
+from sandbox.exceptions import Conflict, NotFound, SandboxError
 from sandbox.instruments import spec_for_method
-from sandbox.models import AttemptState, OrderState, SandboxOrder
+from sandbox.models import (
+    AttemptState,
+    OrderState,
+    RefundState,
+    SandboxAttempt,
+    SandboxOrder,
+    SandboxRefund,
+)
+from sandbox.services import schedule
 from sandbox.services.orders import (
     add_attempt,
     apply_due,
@@ -106,7 +114,8 @@ def order_expire_now(*, merchant_order_id: str) -> SandboxOrder:
     """Time travel for tests: expireAt becomes now, so the next read fails the order.
 
     That read applies TXN_AUTO_FAILED and announces checkout.order.failed, as a real expiry
-    would. Raises `OrderClosed` if the order is already COMPLETED or FAILED.
+    would; so does the expiry task queued now, if nobody reads. Raises `OrderClosed` if the
+    order is already COMPLETED or FAILED.
     """
     order = order_get(merchant_order_id=merchant_order_id)
     now = timezone.now()
@@ -119,6 +128,7 @@ def order_expire_now(*, merchant_order_id: str) -> SandboxOrder:
         else:
             locked.expire_at = now
             locked.save(update_fields=["expire_at", "updated_at"])
+            schedule.run_at(schedule.EXPIRE_ORDER, locked.order_id, now)
     if problem is not None:
         raise problem
     return locked
@@ -143,3 +153,55 @@ def _requested_error(request: CompleteRequest) -> ErrorInfo | None:
     known = ERRORS.get(detailed)
     code = request.error_code or (known.error_code if known else "PAYMENT_ERROR")
     return error_info(error_code=code, detailed_error_code=detailed)
+
+
+def order_backdate(*, merchant_order_id: str, completed_at: datetime) -> SandboxAttempt:
+    """Time travel for settlement tests: the order's successful payment completed then.
+
+    Moves only the completion time (the attempt's and the order's), which decides the settlement
+    date; the wire's timestamps (creation times) do not change. Raises `Conflict`
+    (ORDER_NOT_COMPLETED) unless the order is COMPLETED. Returns the successful attempt.
+    """
+    order = order_get(merchant_order_id=merchant_order_id)
+    with transaction.atomic():
+        locked = lock_order(order.pk)
+        attempt = locked.attempts.filter(state=AttemptState.COMPLETED).order_by("-id").first()
+        if locked.state != OrderState.COMPLETED or attempt is None:
+            raise Conflict(
+                f"Order {merchant_order_id} is {locked.state}: only a COMPLETED order has a "
+                "completion time to move.",
+                code="ORDER_NOT_COMPLETED",
+            )
+        attempt.settled_at = completed_at
+        attempt.save(update_fields=["settled_at", "updated_at"])
+        locked.finished_at = completed_at
+        locked.save(update_fields=["finished_at", "updated_at"])
+    return attempt
+
+
+def refund_backdate(*, merchant_refund_id: str, completed_at: datetime) -> SandboxRefund:
+    """Time travel for settlement tests: the refund completed then (see `order_backdate`).
+
+    `NotFound` (REFUND_NOT_FOUND) if unknown; `Conflict` (REFUND_NOT_COMPLETED) unless the
+    refund is COMPLETED (read its status first: that completes a due refund).
+    """
+    with transaction.atomic():
+        refund = (
+            SandboxRefund.objects.select_for_update()
+            .select_related("order")
+            .filter(merchant_refund_id=merchant_refund_id)
+            .first()
+        )
+        if refund is None:
+            raise NotFound(
+                f"No refund with merchantRefundId {merchant_refund_id}.", code="REFUND_NOT_FOUND"
+            )
+        if refund.state != RefundState.COMPLETED:
+            raise Conflict(
+                f"Refund {merchant_refund_id} is {refund.state}: only a COMPLETED refund has a "
+                "completion time to move.",
+                code="REFUND_NOT_COMPLETED",
+            )
+        refund.finished_at = completed_at
+        refund.save(update_fields=["finished_at", "updated_at"])
+    return refund

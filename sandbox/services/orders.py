@@ -3,7 +3,9 @@
 Rules every function here keeps:
 - State changes happen under the order's row lock (`select_for_update` in `transaction.atomic`).
 - Time-based changes are lazy: whoever reads an order first after a due time (a delayed outcome,
-  the expiry) applies and persists them, so no background worker is needed.
+  the expiry) applies and persists them, so reads never depend on a background worker. A Celery
+  task is also scheduled for each due time (`schedule`), so the change and its webhook happen on
+  time when nobody reads; it applies the same `apply_due`, so whichever comes first wins.
 - COMPLETED and FAILED are final; a refused change raises after the lazy updates are committed,
   so a read that discovers an expiry always leaves the order FAILED. The one exception is the
   control API's late success (`ignoreExpiry`), which turns an expired order COMPLETED.
@@ -14,6 +16,7 @@ Rules every function here keeps:
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sandbox import ids
@@ -34,7 +37,7 @@ from sandbox.models import (
     SandboxAttempt,
     SandboxOrder,
 )
-from sandbox.services import webhooks
+from sandbox.services import schedule, webhooks
 from sandbox.validation import PayRequest
 
 
@@ -85,6 +88,7 @@ def order_create(*, pay_request: PayRequest) -> tuple[SandboxOrder, bool]:
                 pay_token=ids.new_pay_token(),
                 created_at=now,
             )
+            schedule.run_at(schedule.EXPIRE_ORDER, order.order_id, order.expire_at)
     except IntegrityError:
         # Lost a race with an identical (or conflicting) request for the same merchantOrderId.
         existing = SandboxOrder.objects.filter(
@@ -251,7 +255,9 @@ def add_attempt(
         detailed_error_code=spec.error.detailed_error_code if delayed and spec.error else "",
         created_at=now,
     )
-    if not delayed:
+    if attempt.settle_at is not None:
+        schedule.run_at(schedule.SETTLE_PAYMENT, attempt.transaction_id, attempt.settle_at)
+    else:
         settle_attempt(
             order, attempt, outcome=spec.outcome, error=spec.error, at=now, from_page=from_page
         )
@@ -304,3 +310,75 @@ def order_cancel(*, order: SandboxOrder) -> SandboxOrder:
     if problem is not None:
         raise problem
     return locked
+
+
+# --- Scheduled and swept moves ----------------------------------------------------------------
+
+
+def _advance(order: SandboxOrder, due_at: datetime | None, task_name: str, key: str) -> str:
+    """Apply what is due now; if the awaited moment is still ahead, wait for it again."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = lock_order(order.pk)
+        apply_due(locked, now)
+        if not locked.is_terminal and due_at is not None and due_at > now:
+            # Ran early (another host's clock, a redelivered message): come back on time.
+            schedule.run_at(task_name, key, due_at)
+    return str(locked.state)
+
+
+def order_expire_due(*, order_id: str) -> str:
+    """Task body: fail the order by expiry if its expireAt has passed (announcing it).
+
+    Idempotent: a COMPLETED or FAILED order is left alone; an unknown orderId (the row was
+    deleted) returns "MISSING". Also applies delayed outcomes due before the expiry, so the
+    order ends exactly as a read at this moment would see it. Returns the order's state.
+    """
+    order = SandboxOrder.objects.filter(order_id=order_id).first()
+    if order is None:
+        return "MISSING"
+    if order.is_terminal:
+        return str(order.state)
+    return _advance(order, order.expire_at, schedule.EXPIRE_ORDER, order_id)
+
+
+def attempt_settle_due(*, transaction_id: str) -> str:
+    """Task body: settle a delayed attempt (slow@ybl) whose time has come, announcing the order.
+
+    Idempotent like `order_expire_due`; "MISSING" for an unknown transactionId. Returns the
+    attempt's state afterwards.
+    """
+    attempt = (
+        SandboxAttempt.objects.select_related("order").filter(transaction_id=transaction_id).first()
+    )
+    if attempt is None:
+        return "MISSING"
+    if attempt.state == AttemptState.PENDING and not attempt.order.is_terminal:
+        _advance(attempt.order, attempt.settle_at, schedule.SETTLE_PAYMENT, transaction_id)
+        attempt.refresh_from_db()
+    return str(attempt.state)
+
+
+SWEEP_LIMIT = 500
+
+
+def orders_refresh_due(*, now: datetime | None = None) -> int:
+    """Apply due outcomes and expiries of up to SWEEP_LIMIT pending orders; return how many.
+
+    For reports that must not depend on the Celery worker having run.
+    """
+    now = now or timezone.now()
+    due = (
+        SandboxOrder.objects.filter(state=OrderState.PENDING)
+        .filter(
+            Q(expire_at__lte=now)
+            | Q(attempts__state=AttemptState.PENDING, attempts__settle_at__lte=now)
+        )
+        .distinct()
+        .order_by("pk")[:SWEEP_LIMIT]
+    )
+    count = 0
+    for order in due:
+        order_refresh(order=order, now=now)
+        count += 1
+    return count

@@ -218,10 +218,16 @@ def order_event(order: SandboxOrder, *, from_page: bool = False) -> None:
     )
 
 
-def refund_event(refund: SandboxRefund, *, previous_state: str) -> None:
-    """Announce a refund's move from `previous_state` to its current state (same rules)."""
+def refund_event(refund: SandboxRefund, *, previous_state: str, confirmed: bool = False) -> None:
+    """Announce a refund's move from `previous_state` to its current state (same rules).
+
+    `confirmed` says a refund that went from PENDING straight to FAILED passed its confirmation
+    time on the way, so it was accepted first and is announced so.
+    """
     order = refund.order
-    moved_on = refund.state in (RefundState.CONFIRMED, RefundState.COMPLETED)
+    moved_on = refund.state in (RefundState.CONFIRMED, RefundState.COMPLETED) or (
+        refund.state == RefundState.FAILED and confirmed
+    )
     if moved_on and previous_state == RefundState.PENDING:
         payload = _refund_payload(refund, as_state=RefundState.CONFIRMED)
         _emit(order=order, refund=refund, event=REFUND_ACCEPTED, payload=payload)

@@ -1,5 +1,8 @@
 """Fixtures for the sandbox gateway tests: a small PhonePe API client over Django's test Client,
-and a webhook receiver with the Celery queue replaced by a list the test runs by hand."""
+and a webhook receiver with the Celery queue replaced by a list the test runs by hand.
+
+The time-based tasks (advance_refund, expire_order, settle_payment) never reach the broker in
+these tests: the autouse `timers` fixture records them instead, and a test runs them by hand."""
 
 import itertools
 import json
@@ -12,12 +15,63 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from sandbox import tasks
 from sandbox.models import SandboxOrder, SandboxWebhook
 from sandbox.tasks import deliver_webhook
 from tests.sandbox.receiver import WebhookReceiver
 
 API = "/sandbox/pg"
 _order_numbers = itertools.count(1)
+
+
+@dataclass
+class Timer:
+    task: str
+    key: str
+    countdown: float
+
+
+TIMED_TASKS = ("advance_refund", "expire_order", "settle_payment")
+
+
+class Timers:
+    """The time-based tasks queued so far (in the order they were queued), and a runner."""
+
+    def __init__(self) -> None:
+        self.queued: list[Timer] = []
+
+    def take(self) -> list[Timer]:
+        taken, self.queued[:] = list(self.queued), []
+        return taken
+
+    def run(self) -> list[str]:
+        """Run what is queued now, once each, soonest first; what they re-queue stays queued.
+
+        The worker would wait for each countdown; a test moves the row's due time instead.
+        """
+        results = []
+        for timer in sorted(self.take(), key=lambda item: item.countdown):
+            results.append(getattr(tasks, timer.task).run(timer.key))
+        return results
+
+
+@pytest.fixture(autouse=True)
+def timers(monkeypatch: pytest.MonkeyPatch) -> Timers:
+    recorder = Timers()
+    for name in TIMED_TASKS:
+
+        def apply_async(
+            args: Any = None,
+            kwargs: Any = None,
+            countdown: Any = None,
+            *,
+            _name: str = name,
+            **_: Any,
+        ) -> None:
+            recorder.queued.append(Timer(_name, args[0], countdown))
+
+        monkeypatch.setattr(getattr(tasks, name), "apply_async", apply_async)
+    return recorder
 
 
 @pytest.fixture(autouse=True)

@@ -41,7 +41,10 @@ def _paid_with_hooks(api, hooks, merchant_order_id=None):
     ("rule", "mentions"),
     [
         ([], "must be a JSON object"),
-        ({"webhooks": {}}, "webhooks is not a known key (allowed: webhook, pay, status, token)"),
+        (
+            {"webhooks": {}},
+            "webhooks is not a known key (allowed: webhook, pay, status, token, refund)",
+        ),
         ({"webhook": {"mode": "explode"}}, "webhook.mode must be one of"),
         ({"webhook": {"mode": "drop", "extra": 1}}, "webhook.extra is not a known key"),
         ({"webhook": {"times": 0}}, "webhook.times must be between 1 and 20"),
@@ -53,6 +56,14 @@ def _paid_with_hooks(api, hooks, merchant_order_id=None):
         ({"pay": {"errorStatus": 500, "errorTimes": "2"}}, "pay.errorTimes must be an integer"),
         ({"token": {"slowSeconds": 1000}}, "token.slowSeconds must be between 0 and 120"),
         ({"status": None}, "status must be an object"),
+        ({"refund": []}, "refund must be an object"),
+        ({"refund": {"times": 1}}, "refund.times is not a known key (allowed: failTimes,"),
+        ({"refund": {"failTimes": -1}}, "refund.failTimes must be between 0 and 1000"),
+        ({"refund": {"failTimes": True}}, "refund.failTimes must be an integer"),
+        ({"refund": {"failTimes": 1.5}}, "refund.failTimes must be an integer"),
+        ({"refund": {"errorCode": "upi error"}}, "refund.errorCode must be 1-64 characters"),
+        ({"refund": {"errorCode": None}}, "refund.errorCode must be 1-64 characters"),
+        ({"refund": {"detailedErrorCode": 7}}, "refund.detailedErrorCode must be 1-64"),
     ],
 )
 def test_bad_rules_answer_400_and_change_nothing(api, rule, mentions):

@@ -1,6 +1,11 @@
 """Refund and refund status (phonepe-v2.md §5)."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
+
+from sandbox.models import SandboxRefund
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +175,39 @@ def test_refund_endpoints_need_a_token(api):
     response = api.client.get("/sandbox/pg/payments/v2/refund/ANY/status")
 
     assert response.status_code == 401
+
+
+def test_refund_id_reused_for_another_order_answers_409(api):
+    first, second = api.paid_order(), api.paid_order()
+    _refund(api, first, 50000, "RF-O-1")
+
+    response = _refund(api, second, 50000, "RF-O-1")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "DUPLICATE_MERCHANT_REFUND_ID"
+
+
+def test_identical_repeat_after_completion_returns_the_completed_refund(api, settings):
+    settings.SANDBOX_REFUND_CONFIRM_SECONDS = 0
+    settings.SANDBOX_REFUND_COMPLETE_SECONDS = 0
+    merchant_order_id = api.paid_order()
+    first = _refund(api, merchant_order_id, 50000, "RF-R-3").json()
+    api.refund_status("RF-R-3")
+
+    again = _refund(api, merchant_order_id, 50000, "RF-R-3")
+
+    assert again.status_code == 200
+    assert again.json() == {**first, "state": "COMPLETED"}
+
+
+def test_a_refund_read_late_is_dated_by_its_schedule_not_by_the_read(api):
+    # The completion time decides the settlement date, so it must not depend on who looked.
+    merchant_order_id = api.paid_order()
+    _refund(api, merchant_order_id, 50000, "RF-L-1")
+    due = timezone.now() - timedelta(days=3)
+    refunds = SandboxRefund.objects.filter(merchant_refund_id="RF-L-1")
+    refunds.update(confirm_at=due, complete_at=due)
+
+    assert api.refund_status("RF-L-1").json()["state"] == "COMPLETED"
+
+    assert SandboxRefund.objects.get(merchant_refund_id="RF-L-1").finished_at == due
