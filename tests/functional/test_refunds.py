@@ -172,3 +172,39 @@ def test_duplicated_refund_webhooks_complete_the_refund_once(
     assert completions.count() == 1
     wait_for(lambda: refund_emails(mailbox, paid_order), what="the refund email")
     assert len(refund_emails(mailbox, paid_order)) == 1
+
+
+def test_a_refund_that_fails_at_the_gateway_can_be_retried(
+    finance: Shopper, paid_order: Order, mailbox: Mailbox, shop_url: str
+) -> None:
+    payment = paid_order.payments.get()
+    SandboxControl(shop_url).order_chaos(
+        payment.merchant_order_id, {"refund": {"failTimes": 1, "errorCode": "UPI_BACKBONE_ERROR"}}
+    )
+    ask_refund(finance, paid_order, amount_rupees="300.00", reason="Wrong colour")
+    failed = Refund.objects.get()
+
+    wait_for(lambda: settled(failed.merchant_refund_id), timeout=60, what="the refund to fail")
+
+    failed.refresh_from_db()
+    assert (failed.state, failed.error_code) == (RefundState.FAILED, "UPI_BACKBONE_ERROR")
+    assert Order.objects.get().payments.get().refunded_paise == 0  # the reservation is given back
+    assert Order.objects.get().status == OrderStatus.PAID
+    timeline = finance.get(f"/admin/payments/order/{paid_order.pk}/change/").text
+    assert "pending -> failed (UPI_BACKBONE_ERROR)" in timeline
+
+    # The operator retries it from the refunds list: a new refund, a new merchant refund id
+    changelist = finance.get("/admin/payments/refund/")
+    done = finance.submit(
+        changelist,
+        "#changelist-form",
+        {"action": "retry_failed", "_selected_action": str(failed.pk), "index": "0"},
+    )
+    retry = Refund.objects.exclude(pk=failed.pk).get()
+    assert f"retried as {retry.merchant_refund_id}" in done.text
+    assert retry.retry_of_id == failed.pk
+    wait_for(lambda: settled(retry.merchant_refund_id), timeout=60, what="the retry")
+    assert Refund.objects.get(pk=retry.pk).state == RefundState.COMPLETED
+    assert Order.objects.get().status == OrderStatus.PARTIALLY_REFUNDED
+    wait_for(lambda: refund_emails(mailbox, paid_order), what="the refund email")
+    assert len(refund_emails(mailbox, paid_order)) == 1  # none for the failed one
