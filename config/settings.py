@@ -55,6 +55,8 @@ SHOP_NAME = env.str("SHOP_NAME", default="Loom & Leaf")
 SHOP_SUPPORT_EMAIL = env.str("SHOP_SUPPORT_EMAIL", default="help@loomandleaf.test")
 
 INSTALLED_APPS = [
+    # Before django.contrib.admin: its admin/index.html adds the "Operations" box to admin's.
+    "backoffice",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "shop",
     "payments",
+    "invoicing",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +280,10 @@ SANDBOX_WEBHOOK_USERNAME = env.str("SANDBOX_WEBHOOK_USERNAME", default=_DEV_WEBH
 SANDBOX_WEBHOOK_PASSWORD = env.str("SANDBOX_WEBHOOK_PASSWORD", default=_DEV_WEBHOOK_PASSWORD)
 SANDBOX_WEBHOOK_MAX_ATTEMPTS = env.int("SANDBOX_WEBHOOK_MAX_ATTEMPTS", default=6)
 SANDBOX_WEBHOOK_RETRY_BASE_SECONDS = env.float("SANDBOX_WEBHOOK_RETRY_BASE_SECONDS", default=2.0)
+# The sandbox's daily settlement report: T+N business days, fee and GST on the fee (percent).
+SANDBOX_SETTLEMENT_DAYS = env.int("SANDBOX_SETTLEMENT_DAYS", default=1)
+SANDBOX_FEE_PERCENT = env.str("SANDBOX_FEE_PERCENT", default="2.0")
+SANDBOX_FEE_TAX_PERCENT = env.str("SANDBOX_FEE_TAX_PERCENT", default="18.0")
 # Misbehaviour for every order (per-order rules come through the control API), as JSON, e.g.
 # {"webhook": {"mode": "duplicate", "times": 3}, "status": {"errorStatus": 500, "errorTimes": 2}}
 SANDBOX_CHAOS = env.json("SANDBOX_CHAOS", default={})
@@ -306,3 +313,47 @@ LOGGING = {
 # --- Shop ---------------------------------------------------------------------------------------
 SHOP_SHIPPING_FEE_PAISE = env.int("SHOP_SHIPPING_FEE_PAISE", default=4900)
 SHOP_FREE_SHIPPING_FROM_PAISE = env.int("SHOP_FREE_SHIPPING_FROM_PAISE", default=99900)
+
+# --- Backoffice ---------------------------------------------------------------------------------
+# Settlement: the gateway pays a completed payment out N business days (Mon-Fri) after the Indian
+# day it completed, less its fee (percent of the amount) and GST on the fee (percent of the fee).
+BACKOFFICE_SETTLEMENT_DAYS = env.int("BACKOFFICE_SETTLEMENT_DAYS", default=1)
+# Text, read as Decimal by backoffice.conf: a percentage must not go through a float.
+BACKOFFICE_FEE_PERCENT = env.str("BACKOFFICE_FEE_PERCENT", default="2.0")
+BACKOFFICE_FEE_TAX_PERCENT = env.str("BACKOFFICE_FEE_TAX_PERCENT", default="18.0")
+# At most this many status calls (one per payment or refund) per reconciliation run.
+BACKOFFICE_RECONCILE_MAX_ITEMS = env.int("BACKOFFICE_RECONCILE_MAX_ITEMS", default=2000)
+# Extra panels on the admin's order page, provided by other apps (payments imports none of them).
+PAYMENTS_ORDER_PANELS = [
+    "invoicing.panels.order_documents_panel",
+    "backoffice.panels.order_settlement_panel",
+]
+
+# --- Invoicing ----------------------------------------------------------------------------------
+# GST tax invoices and credit notes (invoicing/). The seller's legal name, address ("\n" between
+# lines), GSTIN and state are printed on every document: required in production; development uses
+# a sandbox seller in Karnataka (GST state code 29, which the GSTIN must start with).
+if IS_PRODUCTION:
+    INVOICE_SELLER_NAME = env.str("INVOICE_SELLER_NAME")
+    INVOICE_SELLER_ADDRESS = env.str("INVOICE_SELLER_ADDRESS", multiline=True)
+    INVOICE_SELLER_GSTIN = env.str("INVOICE_SELLER_GSTIN")
+    INVOICE_SELLER_STATE = env.str("INVOICE_SELLER_STATE")
+    # Issued PDFs are kept here, privately (never under MEDIA_ROOT, which may be public).
+    INVOICE_FILES_ROOT = Path(env.str("INVOICE_FILES_ROOT"))
+else:
+    INVOICE_SELLER_NAME = env.str("INVOICE_SELLER_NAME", default=SHOP_NAME)
+    INVOICE_SELLER_ADDRESS = env.str(
+        "INVOICE_SELLER_ADDRESS",
+        default="No. 14, 2nd Cross, Indiranagar\nBengaluru 560038, Karnataka",
+        multiline=True,
+    )
+    INVOICE_SELLER_GSTIN = env.str("INVOICE_SELLER_GSTIN", default="29ABCDE1234F1ZW")
+    INVOICE_SELLER_STATE = env.str("INVOICE_SELLER_STATE", default="Karnataka")
+    INVOICE_FILES_ROOT = Path(env.str("INVOICE_FILES_ROOT", default=str(VAR_DIR / "invoices")))
+# Numbers are <prefix>/<financial year>/<6 digits>, e.g. LL/26-27/000001: GST allows at most 16
+# characters, so prefixes have at most 3.
+INVOICE_NUMBER_PREFIX = env.str("INVOICE_NUMBER_PREFIX", default="LL")
+INVOICE_CREDIT_NOTE_PREFIX = env.str("INVOICE_CREDIT_NOTE_PREFIX", default="CN")
+# Shipping is invoiced as a service: SAC 996812 (courier services), GST 18% included in the fee.
+INVOICE_SHIPPING_SAC = env.str("INVOICE_SHIPPING_SAC", default="996812")
+INVOICE_SHIPPING_GST_RATE_BP = env.int("INVOICE_SHIPPING_GST_RATE_BP", default=1800)

@@ -7,7 +7,11 @@ admin.site.site_header = f"{settings.SHOP_NAME} operations"
 admin.site.site_title = f"{settings.SHOP_NAME} admin"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # Before admin.site.urls, which would otherwise take admin/backoffice/... as its own.
+    path("admin/backoffice/", include("backoffice.urls")),
     path("admin/", admin.site.urls),
+    # Before payments.urls, which owns orders/<token>/: invoice downloads live under it.
+    path("", include("invoicing.urls")),
     path("", include("payments.urls")),
     path("", include("shop.urls")),
 ]

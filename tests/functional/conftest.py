@@ -184,6 +184,23 @@ class Mailbox:
                     found.append(message_from_bytes(chunk.strip()))
         return found
 
+    @staticmethod
+    def text_of(message: Message) -> str:
+        """The plain-text body, as the customer's mail program shows it."""
+        part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        return payload.decode()
+
+    @staticmethod
+    def attachments(message: Message) -> list[tuple[str, str]]:
+        """(file name, content type) of each attachment."""
+        return [
+            (str(part.get_filename()), part.get_content_type())
+            for part in message.walk()
+            if part.get_filename()
+        ]
+
     def to(self, address: str, subject_contains: str = "") -> list[Message]:
         return [
             m

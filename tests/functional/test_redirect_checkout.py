@@ -80,9 +80,18 @@ def test_paying_by_upi_confirms_the_order_and_sends_one_receipt(
     wait_for(lambda: receipts_for(mailbox, order), what="the receipt email")
     receipts = receipts_for(mailbox, order)
     assert len(receipts) == 1
-    body = receipts[0].get_payload()[0].get_payload(decode=True).decode()
+    body = mailbox.text_of(receipts[0])
     assert "Total paid: ₹947.00" in body
     assert order.get_access_url() in body
+    # with the GST tax invoice attached, also downloadable from the order page
+    invoice_number = order.invoice.number
+    assert f"Your GST tax invoice {invoice_number} is attached." in body
+    assert mailbox.attachments(receipts[0]) == [
+        (f"{invoice_number.replace('/', '-')}.pdf", "application/pdf")
+    ]
+    pdf = shopper.get(f"{order.get_access_url()}invoice.pdf")
+    assert pdf.response.headers["Content-Type"] == "application/pdf"
+    assert pdf.response.content.startswith(b"%PDF")
 
 
 def test_a_failed_payment_can_be_retried_and_then_succeeds(

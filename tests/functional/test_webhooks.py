@@ -174,7 +174,9 @@ def test_a_webhook_for_a_payment_we_do_not_have_is_recorded_and_ignored(shop_url
     assert "No payment LL-NOT-OURS-P1-0000" in event.result
 
 
-def test_refund_events_are_recorded(shop_url: str) -> None:
+def test_a_refund_webhook_for_a_refund_we_do_not_have_is_recorded_and_ignored(
+    shop_url: str,
+) -> None:
     body = json.dumps(
         {
             "event": "pg.refund.completed",
@@ -191,4 +193,5 @@ def test_refund_events_are_recorded(shop_url: str) -> None:
 
     assert response.status_code == 200
     event = wait_for(lambda: processed(response.json()["id"]), what="the webhook to be processed")
-    assert (event.status, event.merchant_refund_id) == (WebhookEvent.Status.PROCESSED, "RF-1")
+    assert (event.status, event.merchant_refund_id) == (WebhookEvent.Status.IGNORED, "RF-1")
+    assert "No refund RF-1 in this shop." in event.result
