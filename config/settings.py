@@ -349,7 +349,7 @@ else:
     )
     INVOICE_SELLER_GSTIN = env.str("INVOICE_SELLER_GSTIN", default="29ABCDE1234F1ZW")
     INVOICE_SELLER_STATE = env.str("INVOICE_SELLER_STATE", default="Karnataka")
-    INVOICE_FILES_ROOT = Path(env.str("INVOICE_FILES_ROOT", default=str(VAR_DIR / "invoices")))
+    INVOICE_FILES_ROOT = Path(env.str("INVOICE_FILES_ROOT", default=str(VAR_DIR / "documents")))
 # Numbers are <prefix>/<financial year>/<6 digits>, e.g. LL/26-27/000001: GST allows at most 16
 # characters, so prefixes have at most 3.
 INVOICE_NUMBER_PREFIX = env.str("INVOICE_NUMBER_PREFIX", default="LL")

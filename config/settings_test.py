@@ -18,6 +18,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 # No sandbox webhooks unless a test turns them on (the functional tests point them at the live
 # server); otherwise deliveries would queue up with no worker and no shop to receive them.
 os.environ.setdefault("SANDBOX_WEBHOOK_URL", "")
+os.environ.setdefault("INVOICE_FILES_ROOT", str(_var / "test-documents"))
 
 from config.settings import *  # noqa: E402, F403
 

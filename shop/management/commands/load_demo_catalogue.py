@@ -41,6 +41,9 @@ class Command(BaseCommand):
                 if reset_stock and not was_created:
                     product.stock = demo.stock
                     product.save(update_fields=["stock", "updated_at"])
+                if not product.hsn_code:  # catalogues loaded before tax details existed
+                    product.gst_rate_bp, product.hsn_code = tax_for(demo.sku)
+                    product.save(update_fields=["gst_rate_bp", "hsn_code", "updated_at"])
                 if not product.image.name or not product.image.storage.exists(product.image.name):
                     product.image.save(
                         f"{product.slug}.png", ContentFile(render_product_image(demo)), save=True
