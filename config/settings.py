@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -93,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "shop.context_processors.shop",
             ],
         },
@@ -148,6 +151,10 @@ STORAGES = {
         )
     },
 }
+
+LOGIN_URL = "shop:login"
+LOGIN_REDIRECT_URL = "shop:account_orders"
+LOGOUT_REDIRECT_URL = "shop:product_list"
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_COOKIE_HTTPONLY = True
@@ -357,3 +364,39 @@ INVOICE_CREDIT_NOTE_PREFIX = env.str("INVOICE_CREDIT_NOTE_PREFIX", default="CN")
 # Shipping is invoiced as a service: SAC 996812 (courier services), GST 18% included in the fee.
 INVOICE_SHIPPING_SAC = env.str("INVOICE_SHIPPING_SAC", default="996812")
 INVOICE_SHIPPING_GST_RATE_BP = env.int("INVOICE_SHIPPING_GST_RATE_BP", default=1800)
+
+# --- Checkout mode and Content Security Policy --------------------------------------------------
+# How the shopper pays by default: "redirect" (to the gateway's page) or "embedded" (the gateway's
+# page in an iframe on ours, through its checkout.js). The shopper can switch on the payment step.
+PAYMENTS_CHECKOUT_MODE = env.str("PAYMENTS_CHECKOUT_MODE", default="redirect")
+if PAYMENTS_CHECKOUT_MODE not in {"redirect", "embedded"}:
+    raise ImproperlyConfigured("PAYMENTS_CHECKOUT_MODE must be 'redirect' or 'embedded'.")
+# The gateway's checkout.js: the bundled sandbox's (same origin) in development, PhonePe's live.
+PHONEPE_CHECKOUT_SCRIPT_URL = env.str(
+    "PHONEPE_CHECKOUT_SCRIPT_URL",
+    default=(
+        "https://mercury.phonepe.com/web/bundle/checkout.js"
+        if _phonepe_live
+        else "/sandbox/checkout.js"
+    ),
+)
+# Origins the gateway's scripts, pay pages (frames) and form posts come from, besides our own.
+PAYMENTS_GATEWAY_ORIGINS = env.list(
+    "PAYMENTS_GATEWAY_ORIGINS",
+    default=["https://mercury.phonepe.com", "https://*.phonepe.com"] if _phonepe_live else [],
+)
+# Scripts only from ourselves (with a per-response nonce) and the gateway; frames only from the
+# gateway; nothing inline.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE, *PAYMENTS_GATEWAY_ORIGINS],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-src": [CSP.SELF, *PAYMENTS_GATEWAY_ORIGINS],
+    "form-action": [CSP.SELF, *PAYMENTS_GATEWAY_ORIGINS],
+    "frame-ancestors": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}

@@ -9,4 +9,5 @@ urlpatterns = [
     path("orders/<str:token>/", views.order_detail, name="order_detail"),
     path("orders/<str:token>/status.json", views.order_status, name="order_status"),
     path("orders/<str:token>/pay/", views.order_pay, name="order_pay"),
+    path("orders/<str:token>/verify/", views.order_verify, name="order_verify"),
 ]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -81,18 +84,23 @@ def order_detail(request: HttpRequest, token: str) -> HttpResponse:
     view = shopper_view(order, latest)
     if view == "pending" and latest is not None:
         payment_watch(payment=latest)
+    return render(
+        request, "payments/order_detail.html", _result_context(order, latest, view, token)
+    )
+
+
+def _result_context(order: Order, latest: Payment | None, view: str, token: str) -> dict:
     failed_payment = order.payments.filter(
         state__in=[PaymentState.FAILED, PaymentState.EXPIRED]
     ).first()
-    context = {
+    return {
         "order": order,
-        "lines": order.lines.all(),
         "view": view,
         "latest_payment": latest,
         "failure_text": payment_failure_text(failed_payment) if view == "failed" else "",
         "token": token,
+        "pay_mode": settings.PAYMENTS_CHECKOUT_MODE,
     }
-    return render(request, "payments/order_detail.html", context)
 
 
 @require_GET
@@ -116,16 +124,64 @@ def order_status(request: HttpRequest, token: str) -> JsonResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_pay(request: HttpRequest, token: str) -> HttpResponse:
-    """Try again: start a new payment (or resume the live one) for a payable order."""
+    """The payment step. GET: pay on this page (the gateway's page in an iframe), or switch to
+    the gateway's own page. POST: start a new payment, or resume the live one, then go to the
+    gateway (mode "redirect") or back here to open it in place (mode "embedded")."""
     order = _order_for_token(token)
+    if request.method == "GET":
+        return _pay_step(request, order, token)
+    mode = request.POST.get("mode") or settings.PAYMENTS_CHECKOUT_MODE
     try:
         payment = payment_start(order=order, site_url=site_url(request))
     except PaymentsError as exc:
         messages.error(request, exc.message)
         return redirect(order.get_access_url())
+    if mode == "embedded":
+        return redirect(reverse("payments:order_pay", kwargs={"token": token}) + "?start=1")
     return redirect(payment.redirect_url)
+
+
+def _pay_step(request: HttpRequest, order: Order, token: str) -> HttpResponse:
+    if not order.is_payable:
+        return redirect(order.get_access_url())
+    live = (
+        order.payments.filter(state=PaymentState.PENDING)
+        .exclude(redirect_url="")
+        .order_by("-created_at")
+        .first()
+    )
+    return render(
+        request,
+        "payments/pay.html",
+        {
+            "order": order,
+            "token": token,
+            "payment": live,
+            "autostart": request.GET.get("start") == "1" and live is not None,
+            "checkout_script_url": settings.PHONEPE_CHECKOUT_SCRIPT_URL,
+        },
+    )
+
+
+@require_POST
+def order_verify(request: HttpRequest, token: str) -> JsonResponse:
+    """The embedded checkout finished: ask the status API and send the result back, in place."""
+    order = _order_for_token(token)
+    latest = order.payments.order_by("-created_at").first()
+    if latest is not None and (latest.is_live or latest.state == PaymentState.EXPIRED):
+        try:
+            latest = payment_refresh(payment_id=latest.pk, source=PaymentEvent.Source.RETURN).payment
+        except GatewayError as exc:
+            logger.warning("status check after the embedded checkout failed: %s", exc.message)
+        order = Order.objects.get(pk=order.pk)
+    view = shopper_view(order, latest)
+    if view == "pending" and latest is not None:
+        payment_watch(payment=latest)
+    context = {**_result_context(order, latest, view, token), "pay_mode": "embedded"}
+    html = render_to_string("payments/_result.html", context, request=request)
+    return JsonResponse({"view": view, "final": view != "pending", "html": html})
 
 
 @csrf_exempt  # the gateway's page sends the browser here; nothing in the request is trusted

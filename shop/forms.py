@@ -29,7 +29,19 @@ def normalise_indian_mobile(value: str) -> str:
     return digits
 
 
+PAYMENT_MODES = [
+    ("embedded", "Pay here, on this page"),
+    ("redirect", "Pay on PhonePe's page"),
+]
+
+
 class CheckoutForm(forms.Form):
+    payment_mode = forms.ChoiceField(
+        label="How would you like to pay?",
+        choices=PAYMENT_MODES,
+        widget=forms.RadioSelect,
+        required=False,
+    )
     full_name = forms.CharField(
         label="Full name", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -13,7 +14,9 @@ from shop.exceptions import EmptyCart, OutOfStock
 from shop.models import Product, StockReservation
 
 
-def checkout_place_order(*, cart: Cart, customer: CustomerDetails) -> Order:
+def checkout_place_order(
+    *, cart: Cart, customer: CustomerDetails, account: User | None = None
+) -> Order:
     """Turn the cart into an order awaiting payment and reserve its stock, in one transaction.
 
     Prices and totals come from the catalogue, never from the browser. Stock is taken with a
@@ -49,7 +52,9 @@ def checkout_place_order(*, cart: Cart, customer: CustomerDetails) -> Order:
             for product in products
         ]
         subtotal = sum(line.unit_price_paise * line.quantity for line in lines)
-        order = order_create(customer=customer, lines=lines, shipping_paise=shipping_for(subtotal))
+        order = order_create(
+            customer=customer, lines=lines, shipping_paise=shipping_for(subtotal), account=account
+        )
         StockReservation.objects.bulk_create(
             StockReservation(order=order, product=product, quantity=wanted[product.pk])
             for product in products

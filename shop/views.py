@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from payments.access import order_grant_session_access, orders_awaiting_payment
@@ -119,7 +121,10 @@ def checkout(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Your cart is empty.")
         return redirect("shop:cart")
 
-    form = CheckoutForm(request.POST or None)
+    form = CheckoutForm(
+        request.POST or None,
+        initial={"payment_mode": settings.PAYMENTS_CHECKOUT_MODE, **_known_details(request)},
+    )
     if request.method == "POST" and form.is_valid():
         if request.POST.get("checkout_token") != _checkout_token(request):
             form.add_error(
@@ -134,9 +139,24 @@ def checkout(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _known_details(request: HttpRequest) -> dict[str, str]:
+    """A signed-in customer's name, email and last address, to save them typing."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    details = {"full_name": user.get_full_name(), "email": user.email}
+    last = Order.objects.filter(customer=user).order_by("-created_at").first()
+    if last is not None:
+        for field in ("full_name", "phone", "address_line1", "address_line2", "city", "state"):
+            details[field] = getattr(last, field)
+        details["postal_code"] = last.postal_code
+    return {k: v for k, v in details.items() if v}
+
+
 def _place_order_and_pay(request: HttpRequest, cart: Cart, form: CheckoutForm) -> HttpResponse:
+    account = request.user if request.user.is_authenticated else None
     try:
-        order = checkout_place_order(cart=cart, customer=form.customer())
+        order = checkout_place_order(cart=cart, customer=form.customer(), account=account)
     except ShopError as exc:
         messages.error(request, exc.message)
         return redirect("shop:cart")
@@ -152,4 +172,7 @@ def _place_order_and_pay(request: HttpRequest, cart: Cart, form: CheckoutForm) -
     except PaymentsError as exc:
         messages.error(request, exc.message)
         return redirect(order.get_access_url())
+    if (form.cleaned_data.get("payment_mode") or settings.PAYMENTS_CHECKOUT_MODE) == "embedded":
+        pay_step = reverse("payments:order_pay", kwargs={"token": order.access_token})
+        return redirect(f"{pay_step}?start=1")
     return redirect(payment.redirect_url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core import signing
 from django.db import models
 from django.db.models import F, Q
@@ -16,6 +17,14 @@ class Order(models.Model):
     """What the shopper bought, for how much, and where it stands. Totals are set server-side."""
 
     number = models.CharField(max_length=32, unique=True, help_text="Human-friendly order number.")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        help_text="The signed-in account that placed the order; empty for guest checkout.",
+    )
     status = models.CharField(
         max_length=24,
         choices=OrderStatus.choices,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -46,7 +47,12 @@ def _new_order_number() -> str:
 
 
 def order_create(
-    *, customer: CustomerDetails, lines: list[LineItem], shipping_paise: int, currency: str = "INR"
+    *,
+    customer: CustomerDetails,
+    lines: list[LineItem],
+    shipping_paise: int,
+    currency: str = "INR",
+    account: User | None = None,
 ) -> Order:
     """Create an order awaiting payment, with totals computed here from the lines.
 
@@ -63,6 +69,7 @@ def order_create(
             with transaction.atomic():
                 order = Order.objects.create(
                     number=_new_order_number(),
+                    customer=account if account is not None and account.pk else None,
                     currency=currency,
                     subtotal_paise=subtotal,
                     shipping_paise=shipping_paise,
