@@ -172,7 +172,8 @@ def order_verify(request: HttpRequest, token: str) -> JsonResponse:
     latest = order.payments.order_by("-created_at").first()
     if latest is not None and (latest.is_live or latest.state == PaymentState.EXPIRED):
         try:
-            latest = payment_refresh(payment_id=latest.pk, source=PaymentEvent.Source.RETURN).payment
+            refreshed = payment_refresh(payment_id=latest.pk, source=PaymentEvent.Source.RETURN)
+            latest = refreshed.payment
         except GatewayError as exc:
             logger.warning("status check after the embedded checkout failed: %s", exc.message)
         order = Order.objects.get(pk=order.pk)

@@ -19,7 +19,9 @@ class SignUpForm(UserCreationForm):
     """An account is an email address and a password; the email is the username."""
 
     full_name = forms.CharField(label="Full name", max_length=150)
-    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
     class Meta:
         model = User
@@ -32,7 +34,9 @@ class SignUpForm(UserCreationForm):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(username__iexact=email).exists():
-            raise forms.ValidationError("An account with this email already exists. Sign in instead.")
+            raise forms.ValidationError(
+                "An account with this email already exists. Sign in instead."
+            )
         return email
 
     def save(self, commit: bool = True) -> User:
@@ -61,7 +65,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(_safe_next(request, "/"))
-    return render(request, "registration/signup.html", {"form": form, "next": _safe_next(request, "")})
+    context = {"form": form, "next": _safe_next(request, "")}
+    return render(request, "registration/signup.html", context)
 
 
 @login_required

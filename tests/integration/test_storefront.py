@@ -62,7 +62,7 @@ def test_the_payment_step_allows_the_gateway_script_by_nonce(client: Client) -> 
     scripts = soup.select("script")
     assert scripts
     assert all(s.get("nonce") == nonce for s in scripts)
-    assert any((s.get("src") or "").endswith("/checkout.js") for s in scripts)
+    assert any(str(s.get("src") or "").endswith("/checkout.js") for s in scripts)
     assert not [s for s in scripts if s.string and s.string.strip()]  # nothing inline
 
 
@@ -83,7 +83,8 @@ def test_every_image_has_alt_text_and_every_field_a_label(client: Client) -> Non
             assert image.get("alt"), f"{url}: an image without alt text"
         for field in soup.select("input:not([type=hidden]), select, textarea"):
             field_id = field.get("id")
-            assert field_id and soup.select_one(f'label[for="{field_id}"]') is not None, (
+            assert field_id, f"{url}: {field} has no id"
+            assert soup.select_one(f'label[for="{field_id}"]') is not None, (
                 f"{url}: {field} has no label"
             )
 
