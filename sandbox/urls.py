@@ -6,7 +6,7 @@ else under /sandbox/pg answers a JSON 404.
 
 from django.urls import path, re_path
 
-from sandbox import control, pages, reports, views
+from sandbox import control, embedded, pages, reports, views
 
 app_name = "sandbox"
 
@@ -93,6 +93,7 @@ page_patterns = [
         name="settlement-csv",
     ),
     path("pay/", pages.pay_page, name="pay"),
+    path("checkout.js", embedded.checkout_js, name="checkout-js"),
 ]
 
 urlpatterns = api_patterns + page_patterns

@@ -1,4 +1,4 @@
-"""Shared test setup. See tests/functional/conftest.py for the live server + Celery worker."""
+"""Shared test setup. tests/live.py holds the live server, sandbox and Celery worker fixtures."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import pytest
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow DB use there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The live server, the sandbox and the Celery worker, shared by tests/functional and tests/e2e.
+pytest_plugins = ["tests.live"]
 
 
 def _check_services_reachable() -> list[str]:

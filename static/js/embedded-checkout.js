@@ -31,17 +31,20 @@
     }
   }
 
-  function verify() {
-    say("Checking your payment with PhonePe…");
-    fetch(root.dataset.verifyUrl, {
+  function askServer() {
+    return fetch(root.dataset.verifyUrl, {
       method: "POST",
       headers: { "X-CSRFToken": csrf, Accept: "application/json" },
       credentials: "same-origin",
-    })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
-      })
+    }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    });
+  }
+
+  function verify() {
+    say("Checking your payment with PhonePe…");
+    askServer()
       .then(function (data) { say(""); showResult(data); })
       .catch(function () {
         say("We couldn't check your payment just now. Please don't pay again; refresh this page in a moment.");
@@ -52,10 +55,26 @@
     busy = false;
     if (response === "CONCLUDED") {
       verify();
-    } else {
-      say("You closed the payment window. Nothing was charged; your order is saved. Pay whenever you are ready.");
-      document.getElementById("pay-here").focus();
+      return;
     }
+    say("You closed the payment window. Your order is saved; pay whenever you are ready.");
+    // The shopper may have cancelled on the gateway's page (that attempt is then over, and the
+    // next Pay starts a new one), or paid before closing (then show it). Until we know, Pay waits.
+    var button = document.getElementById("pay-here");
+    button.disabled = true;
+    askServer()
+      .then(function (data) {
+        if (data.view === "paid" || data.view === "attention") {
+          showResult(data);
+        } else if (data.view !== "pending" && data.view !== "not_started") {
+          root.dataset.tokenUrl = "";
+        }
+      })
+      .catch(function () { root.dataset.tokenUrl = ""; })
+      .then(function () {
+        button.disabled = false;
+        button.focus();
+      });
   }
 
   function open() {

@@ -15,9 +15,9 @@ from payments.models import Order, Payment, WebhookEvent
 from payments.state import OrderStatus, PaymentState
 from shop.models import Product
 from tests.factories import ProductFactory
-from tests.functional.conftest import Mailbox, wait_for
 from tests.functional.sandbox_control import SandboxControl
 from tests.functional.shopper import DETAILS, Page, Shopper
+from tests.live import Mailbox, wait_for
 
 pytestmark = pytest.mark.functional
 

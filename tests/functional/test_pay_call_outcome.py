@@ -13,9 +13,9 @@ from payments.models import Order, Payment, PaymentEvent
 from payments.services.payments import payment_refresh
 from payments.state import OrderStatus, PaymentState
 from tests.factories import ProductFactory
-from tests.functional.conftest import wait_for
 from tests.functional.netfaults import answer_losing_proxy, silent_server
 from tests.functional.shopper import Shopper
+from tests.live import wait_for
 
 pytestmark = pytest.mark.functional
 

@@ -18,8 +18,8 @@ from payments.models import Order, Payment
 from payments.state import OrderStatus, PaymentState
 from shop.models import Product
 from tests.factories import ProductFactory
-from tests.functional.conftest import Mailbox, wait_for
 from tests.functional.shopper import DETAILS, Shopper
+from tests.live import Mailbox, wait_for
 
 pytestmark = pytest.mark.functional
 

@@ -13,9 +13,9 @@ from payments.models import Order, Refund, WebhookEvent
 from payments.roles import ensure_roles
 from payments.state import OrderStatus, RefundState
 from tests.factories import ProductFactory
-from tests.functional.conftest import Mailbox, wait_for
 from tests.functional.sandbox_control import SandboxControl
 from tests.functional.shopper import DETAILS, Page, Shopper
+from tests.live import Mailbox, wait_for
 
 pytestmark = pytest.mark.functional
 

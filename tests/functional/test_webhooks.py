@@ -14,8 +14,8 @@ from payments.models import Order, Payment, PaymentEvent, WebhookEvent
 from payments.services.payments import payment_refresh
 from payments.state import OrderStatus, PaymentState
 from tests.factories import ProductFactory
-from tests.functional.conftest import Mailbox, wait_for
 from tests.functional.shopper import DETAILS, Shopper
+from tests.live import Mailbox, wait_for
 from tests.webhooks import order_webhook, webhook_auth
 
 pytestmark = pytest.mark.functional

@@ -400,12 +400,6 @@ def test_pay_page_forms_are_csrf_protected(api):
     assert api.status_body(merchant_order_id)["state"] == "PENDING"
 
 
-def test_pay_page_may_be_framed_by_the_same_origin(api):
-    merchant_order_id = api.create_order()
-
-    assert _page(api, merchant_order_id)["X-Frame-Options"] == "SAMEORIGIN"
-
-
 def test_payment_mode_config_limits_the_methods_offered(api):
     # given an order that allows only debit cards
     body = api.body(api.new_order_id())

@@ -1,5 +1,6 @@
-"""Functional tests: the shop on a live server, the sandbox gateway reached over real HTTP by our
-PhonePe adapter, and a real Celery worker (with beat) in its own process on the real broker.
+"""Fixtures for tests of the running product (tests/functional and tests/e2e): the shop on a live
+server, the sandbox gateway reached over real HTTP by our PhonePe adapter, and a real Celery
+worker (with beat) in its own process on the real broker. Loaded once, by tests/conftest.py.
 """
 
 from __future__ import annotations
