@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from typing import Any
 
 import pytest
 
@@ -44,3 +46,24 @@ def _services_reachable_in_ci(django_db_blocker: pytest.FixtureRequest) -> None:
         pytest.exit(
             "CI=true and a configured service is unreachable: " + "; ".join(problems), returncode=3
         )
+
+
+# Playwright's own browser download does not work here: Debian's Chromium is used. In CI a missing
+# browser is a failure; elsewhere the browser tests are skipped with the reason.
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not shutil.which(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        # Without these, Chromium reaches for Google's services, which this network refuses.
+        "args": ["--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"],
+    }  # fmt: skip

@@ -7,20 +7,16 @@ Debian's Chromium (see docs: runtime notes §5).
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from sandbox.models import SandboxOrder
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
-    pytest.mark.django_db(transaction=True),
-]
+# The browser comes from pytest-playwright's `browser` fixture, launched with Debian's Chromium
+# (tests/conftest.py): missing, it fails in CI and is skipped elsewhere.
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 START = """tokenUrl => {
   window.results = [];
@@ -30,21 +26,12 @@ START = """tokenUrl => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    # Not pytest-playwright's `browser` fixture: this test needs no plugin configuration.
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
-def merchant(chromium: Any, live_server: Any, settings: Any) -> Iterator[Any]:
+def merchant(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
     """A page on the live server with checkout.js loaded; fails the test on a CSP violation."""
     # These transactions commit: with webhooks on, each payment would queue a real delivery.
     settings.SANDBOX_WEBHOOK_URL = ""
-    context = chromium.new_context()
+    context = browser.new_context()
     page = context.new_page()
     problems: list[str] = []
 
@@ -90,11 +77,11 @@ def test_paying_in_the_overlay_concludes_once_and_closes_it(api, live_server, me
 
     # then an accessible modal holds the pay page, in iframe mode, with focus inside
     dialog = merchant.get_by_role("dialog", name="Pay with PhonePe")
-    sync_api.expect(dialog).to_be_visible()
-    sync_api.expect(merchant.locator("#phonepe-checkout-close")).to_be_focused()
+    expect(dialog).to_be_visible()
+    expect(merchant.locator("#phonepe-checkout-close")).to_be_focused()
     src = merchant.locator("#phonepe-checkout-iframe").get_attribute("src") or ""
     assert "mode=iframe" in src
-    sync_api.expect(merchant.locator("#phonepe-checkout-overlay")).to_have_css("position", "fixed")
+    expect(merchant.locator("#phonepe-checkout-overlay")).to_have_css("position", "fixed")
 
     # when the payer pays inside the frame
     frame = merchant.frame_locator("#phonepe-checkout-iframe")
@@ -103,8 +90,8 @@ def test_paying_in_the_overlay_concludes_once_and_closes_it(api, live_server, me
 
     # then the callback hears CONCLUDED once, the overlay is gone and focus is back
     assert _results(merchant) == ["CONCLUDED"]
-    sync_api.expect(merchant.locator("#phonepe-checkout-overlay")).to_have_count(0)
-    sync_api.expect(merchant.locator("footer a").first).to_be_focused()
+    expect(merchant.locator("#phonepe-checkout-overlay")).to_have_count(0)
+    expect(merchant.locator("footer a").first).to_be_focused()
     assert SandboxOrder.objects.get(merchant_order_id=merchant_order_id).state == "COMPLETED"
 
 
@@ -125,7 +112,7 @@ def test_closing_the_overlay_is_user_cancel_and_leaves_the_order(api, live_serve
     merchant_order_id, token_url = _order(api, live_server)
     merchant.evaluate(START, token_url)
     frame = merchant.frame_locator("#phonepe-checkout-iframe")
-    sync_api.expect(frame.get_by_role("textbox", name="UPI ID")).to_be_visible()
+    expect(frame.get_by_role("textbox", name="UPI ID")).to_be_visible()
 
     if how == "close button":
         merchant.get_by_role("button", name="Close the payment window").click()
@@ -138,7 +125,7 @@ def test_closing_the_overlay_is_user_cancel_and_leaves_the_order(api, live_serve
         merchant.evaluate("window.PhonePeCheckout.closePage()")
 
     assert _results(merchant) == ["USER_CANCEL"]
-    sync_api.expect(merchant.locator("#phonepe-checkout-overlay")).to_have_count(0)
+    expect(merchant.locator("#phonepe-checkout-overlay")).to_have_count(0)
     assert SandboxOrder.objects.get(merchant_order_id=merchant_order_id).state == "PENDING"
 
 
@@ -155,6 +142,6 @@ def test_messages_not_from_the_frame_are_ignored(api, live_server, merchant):
     )
 
     assert merchant.evaluate("window.results") == []
-    sync_api.expect(merchant.locator("#phonepe-checkout-overlay")).to_have_count(1)
+    expect(merchant.locator("#phonepe-checkout-overlay")).to_have_count(1)
     merchant.evaluate("window.PhonePeCheckout.closePage()")
     assert _results(merchant) == ["USER_CANCEL"]
