@@ -8,7 +8,7 @@ SDK_VENV := var/sdk-venv
 export PATH := $(BIN):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format migrate demo admin sdk-venv clean
+.PHONY: help install run run-prod test test-fast lint format migrate demo admin sdk-venv clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,10 @@ run: demo ## Start web (http://127.0.0.1:8000), Celery worker and beat, sandbox 
 	@honcho --procfile Procfile.dev start; rc=$$?; \
 	  [ $$rc -eq 0 ] || [ $$rc -eq 130 ] || [ $$rc -eq 143 ]  # Ctrl-C is a normal way to stop
 
+run-prod: install ## Production shape locally: PostgreSQL db `loomleaf`, Redis, gunicorn, worker, beat.
+	@scripts/run-prod; rc=$$?; \
+	  [ $$rc -eq 0 ] || [ $$rc -eq 130 ] || [ $$rc -eq 143 ]  # Ctrl-C is a normal way to stop
+
 $(SDK_VENV)/.installed: tests/sdk_compat/requirements.txt | $(PY)
 	@rm -rf $(SDK_VENV)
 	$(PY) -m venv $(SDK_VENV)
@@ -58,3 +62,10 @@ format: install ## Format the code with ruff.
 
 clean: ## Remove the venv, the local database, uploaded media and task files.
 	rm -rf $(VENV) var media
+
+.PHONY: bench bench-smoke
+bench: install ## Benchmarks of the production shape (~10 min); bench/README.md, bench/results/.
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+bench-smoke: install ## The benchmarks with tiny numbers (~1 min, CI): fails only if broken.
+	$(PY) -m bench.run --smoke $(BENCH_ARGS)

@@ -3,11 +3,15 @@
 Two shapes:
 - development (the default): SQLite file in var/, Celery on kombu's filesystem transport, console
   email, the bundled PhonePe sandbox switched on. Nothing to install but Python.
-- production (DJANGO_ENV=production): every secret must come from the environment; the sandbox
-  is off and refuses to be switched on.
+- production (DJANGO_ENV=production): every secret and every shared service must come from the
+  environment (start-up stops and names each missing variable); PhonePe defaults to its live
+  API; the sandbox is off (and refuses to run against live PhonePe); HTTPS, secure cookies and
+  security headers are on. README "Running in production" lists the variables.
 """
 
+import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -28,6 +32,37 @@ IS_PRODUCTION = DJANGO_ENV == "production"
 
 if not IS_PRODUCTION:
     VAR_DIR.mkdir(exist_ok=True)
+
+# Production refuses to start on a default that would quietly do the wrong thing (a generated
+# key, SQLite, the file broker, console email, localhost links, the sandbox's credentials).
+PHONEPE_ENV = env.str("PHONEPE_ENV", default="production" if IS_PRODUCTION else "sandbox")
+REQUIRED_IN_PRODUCTION = [
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "SITE_URL",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "EMAIL_URL",
+    "INVOICE_SELLER_NAME",
+    "INVOICE_SELLER_ADDRESS",
+    "INVOICE_SELLER_GSTIN",
+    "INVOICE_SELLER_STATE",
+    "INVOICE_FILES_ROOT",
+]
+if PHONEPE_ENV == "production":
+    REQUIRED_IN_PRODUCTION += [
+        "PHONEPE_CLIENT_ID",
+        "PHONEPE_CLIENT_SECRET",
+        "PHONEPE_CLIENT_VERSION",
+        "PHONEPE_WEBHOOK_USERNAME",
+        "PHONEPE_WEBHOOK_PASSWORD",
+    ]
+_missing = [name for name in REQUIRED_IN_PRODUCTION if not os.environ.get(name, "").strip()]
+if IS_PRODUCTION and _missing:
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production cannot start without these settings. "
+        + " ".join(f"Set the {name} environment variable." for name in _missing)
+    )
 
 
 def _development_secret_key() -> str:
@@ -65,12 +100,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",  # sign-in lockout after repeated failures (admin and shop accounts)
+    "ops",
     "shop",
     "payments",
     "invoicing",
 ]
 
 MIDDLEWARE = [
+    # First: every response (even a redirect or a 503) carries the request id, every line logs it.
+    "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,6 +119,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,7 +157,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests use a file, so a Celery worker in another process sees the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60 if IS_PRODUCTION else 0)
+)
+# A kept connection that died with a database restart is noticed and replaced, not used.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server fails a request in seconds (a 503 page), not after minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth, i18n, static -------------------------------------------------------------------------
@@ -141,6 +191,9 @@ if not IS_PRODUCTION:
     )  # whitenoise expects it, even before collectstatic
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Uploaded media (product images) are served by Django only in development and `make run-prod`;
+# a real deployment serves them from object storage or the proxy.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not IS_PRODUCTION)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -158,6 +211,69 @@ LOGOUT_REDIRECT_URL = "shop:product_list"
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_COOKIE_HTTPONLY = True
+
+# --- Security: HTTPS, headers, cookies ---------------------------------------------------------
+# HTTPS everywhere in production. DJANGO_HTTPS=false is only for `make run-prod` on plain
+# http://127.0.0.1, where secure cookies, the HTTPS redirect and HSTS would lock the browser out.
+HTTPS = env.bool("DJANGO_HTTPS", default=IS_PRODUCTION)
+if env.bool("TRUST_X_FORWARDED_PROTO", default=HTTPS):
+    # TLS ends at the proxy in front of gunicorn, which says the scheme in X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP to the process
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Signed order links (/orders/<token>/) are credentials: never send them in a Referer elsewhere.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # framing of our pages: also CSP frame-ancestors, with SECURE_CSP below
+
+# --- Cache, rate limits, sign-in lockout ---------------------------------------------------------
+# The cache holds the rate-limit counters: shared (Redis) in production so that every web process
+# counts together; each process's memory in development.
+_redis_broker = env.str("CELERY_BROKER_URL", default="")
+CACHES = {
+    "default": env.cache_url(
+        "CACHE_URL",
+        default=(
+            _redis_broker
+            if IS_PRODUCTION and _redis_broker.startswith(("redis://", "rediss://"))
+            else "locmemcache://"
+        ),
+    )
+}
+CACHES["default"].setdefault("KEY_PREFIX", "loomleaf")
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # A Redis that is down must not hang a checkout: the limiter then lets requests through.
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
+# The number of proxies in front of gunicorn that append to X-Forwarded-For (a load balancer: 1).
+# 0 trusts only the socket's address; too high lets clients pick their address and dodge limits.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+# Per client address, "count/window" (s, m, h, d; "20/10m" is 20 in 10 minutes). Each checkout
+# reserves stock for PAYMENTS_ORDER_HOLD_SECONDS, so unlimited submissions could empty the shelf.
+RATE_LIMITS = {
+    "checkout": env.str("RATE_LIMIT_CHECKOUT", default="20/10m"),
+    "webhook": env.str("RATE_LIMIT_WEBHOOK", default="300/m"),
+}
+# Sign-in lockout (django-axes), for admin and shop accounts: after AXES_FAILURE_LIMIT wrong
+# passwords for one username from one address, that pair waits AXES_COOLOFF_MINUTES (a 429 page).
+# Keyed on the pair so that an attacker cannot lock a real operator out from elsewhere.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ops.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "ops.ratelimit.client_ip"
 
 # --- Email --------------------------------------------------------------------------------------
 # EMAIL_URL selects the backend: consolemail:// (the default: mail is printed in the worker's
@@ -196,15 +312,47 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": True,
     }
 else:
-    # Longer than the longest task, so a message is not redelivered while it still runs.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Redis redelivers a message not acknowledged within the visibility timeout. Tasks are
+    # acknowledged after they run (acks_late) and countdown tasks wait unacknowledged in a worker,
+    # so the timeout must outlast the longest countdown (the sandbox's: up to an hour) plus the
+    # hard time limit, or such tasks would run twice (ops.W001 checks it). A worker that dies
+    # loses nothing: its messages come back after this timeout, and the beat sweeps (payments
+    # due a check, webhooks stored but not processed) recover sooner.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600),
+        # How often a worker looks for messages whose visibility timeout ran out (seconds, and
+        # every Nth look scans Redis): about 100 s by default.
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+        "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+        # A broker that vanishes without closing the connection must not hang a publish forever
+        # (longer than the 1 s BRPOP a worker waits in).
+        "socket_connect_timeout": 3,
+        "socket_timeout": 5,
+    }
+# The longest countdown any task is queued with (sandbox timers; retries back off up to 10 min).
+CELERY_LONGEST_COUNTDOWN_SECONDS = 3600
+# Publishing to a broker that is down gives up fast (measured: 0.5 s when Redis refuses the
+# connection, 5 s when it accepts and never answers), so web requests do not hang;
+# the callers that matter keep their work in the database and a beat job queues it again.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# On a lost broker connection, stop running acks_late tasks (their messages are redelivered)
+# rather than finish them and fail to acknowledge: Celery 6's default, chosen now.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 120
-CELERY_TASK_SOFT_TIME_LIMIT = 100
+# A task stuck on a network call is stopped (soft: an exception it can handle; hard: killed).
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=100)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -216,7 +364,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "requeue-stale-webhook-events": {
         "task": "payments.tasks.requeue_stale_webhook_events",
-        "schedule": 30.0,
+        "schedule": env.float("WEBHOOK_REQUEUE_INTERVAL_SECONDS", default=30.0),
     },
 }
 
@@ -228,7 +376,6 @@ PAYMENTS_ORDER_HOLD_SECONDS = env.int("PAYMENTS_ORDER_HOLD_SECONDS", default=30 
 PAYMENTS_EXPIRY_GRACE_SECONDS = env.int("PAYMENTS_EXPIRY_GRACE_SECONDS", default=5 * 60)
 PAYMENTS_SWEEP_BATCH_SIZE = env.int("PAYMENTS_SWEEP_BATCH_SIZE", default=200)
 
-PHONEPE_ENV = env.str("PHONEPE_ENV", default="sandbox")
 if PHONEPE_ENV not in {"sandbox", "production"}:
     raise ImproperlyConfigured("PHONEPE_ENV must be 'sandbox' or 'production'.")
 _phonepe_live = PHONEPE_ENV == "production"
@@ -298,13 +445,36 @@ if SANDBOX_ENABLED:
     INSTALLED_APPS.append("sandbox")
 
 # --- Logging ------------------------------------------------------------------------------------
+# Every line carries the request id (or the task's) and the order number it is about; personal
+# data and secrets are masked by a filter on the handler (ops/logs.py, ops/redact.py). JSON lines
+# in production (one object per line, for a log shipper), readable ones in development.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'plain'.")
+# One line per request (method, path with signed links masked, status, time) with its request id;
+# in production gunicorn's own access log is off in favour of this.
+ACCESS_LOG = env.bool("ACCESS_LOG", default=IS_PRODUCTION)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    "filters": {
+        "context": {"()": "ops.logs.RequestContextFilter"},
+        "redact": {"()": "ops.logs.RedactFilter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(order_number)s] "
+            "%(message)s"
+        },
+        "json": {"()": "ops.logs.JsonLogFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # urllib3 logs full URLs at DEBUG; keep it quiet.
@@ -314,6 +484,7 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
         "celery.worker.strategy": {"level": "WARNING"},
         "celery.beat": {"level": "WARNING"},
+        "axes.apps": {"level": "WARNING"},  # a version banner at every start
     },
 }
 
@@ -400,3 +571,11 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+
+# --- Benchmarks ---------------------------------------------------------------------------------
+# `make bench` only (bench/README.md): mounts the baseline views at /bench/ and adds per-response
+# query counts and gateway timings. Never set it in a deployment.
+BENCH_BASELINE = env.bool("BENCH_BASELINE", default=False)
+if BENCH_BASELINE:
+    INSTALLED_APPS.append("bench")
+    MIDDLEWARE.insert(0, "bench.metrics.BenchMetricsMiddleware")

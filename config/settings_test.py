@@ -19,6 +19,11 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 # server); otherwise deliveries would queue up with no worker and no shop to receive them.
 os.environ.setdefault("SANDBOX_WEBHOOK_URL", "")
 os.environ.setdefault("INVOICE_FILES_ROOT", str(_var / "test-documents"))
+# Rate limits and the sign-in lockout are off, except in the tests of them (tests/security), which
+# switch them on; each process counts in its own memory, never in a Redis other runs share.
+os.environ.setdefault("RATE_LIMITS_ENABLED", "false")
+os.environ.setdefault("AXES_ENABLED", "false")
+os.environ.setdefault("CACHE_URL", "locmemcache://")
 
 from config.settings import *  # noqa: E402, F403
 

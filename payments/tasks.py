@@ -85,7 +85,7 @@ def process_webhook_event(event_id: int) -> str:
     """Confirm a stored webhook with the status API and apply the answer (once per event)."""
     try:
         return webhooks.webhook_process(event_id=event_id).status
-    except WebhookEvent.DoesNotExist:
+    except (WebhookEvent.DoesNotExist, Payment.DoesNotExist):
         logger.warning("webhook event %s no longer exists; nothing to do", event_id)
         return "gone"
 

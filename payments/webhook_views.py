@@ -8,6 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from ops.ratelimit import rate_limit
 from payments.gateways import get_gateway
 from payments.gateways.base import WebhookAuthError, WebhookError, WebhookUnknownEvent
 from payments.services.webhooks import MAX_STORED_BODY, webhook_receive, webhook_record_rejection
@@ -17,6 +18,7 @@ KEPT_HEADERS = ("Content-Type", "Content-Length", "User-Agent", "X-Forwarded-For
 
 
 @csrf_exempt  # authenticated by the Authorization header, not a browser session
+@rate_limit("webhook", respond="json")  # per address: PhonePe retries a 429 later
 @require_POST
 def phonepe_webhook(request: HttpRequest) -> JsonResponse:
     if len(request.body) > MAX_STORED_BODY:  # no webhook is this big; do not store it

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ops.ratelimit import rate_limit
 from payments.access import order_grant_session_access, orders_awaiting_payment
 from payments.exceptions import PaymentsError
 from payments.models import Order
@@ -106,6 +107,7 @@ def _checkout_token(request: HttpRequest) -> str:
     return str(token)
 
 
+@rate_limit("checkout")  # submissions per address: each one reserves stock
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
     cart = Cart(request.session)

@@ -317,11 +317,15 @@ class PhonePeGateway:
             raise GatewayError("Unreadable token response from the gateway") from exc
 
 
+def _int_or_zero(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def parse_webhook(raw_body: bytes) -> WebhookNotice:
     """Read a PhonePe v2 webhook body leniently (unknown fields are fine), keyed on `event`."""
     try:
         data = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # (absurdly deep nesting)
         raise WebhookMalformed("The body is not valid JSON.") from exc
     if not isinstance(data, dict):
         raise WebhookMalformed("The body is not a JSON object.")
@@ -333,16 +337,17 @@ def parse_webhook(raw_body: bytes) -> WebhookNotice:
     if event not in ORDER_EVENTS | REFUND_EVENTS:
         raise WebhookUnknownEvent(f"Unknown event {event[:80]!r}.", event=event[:80])
     state = payload.get("state")
-    if not isinstance(state, str) or not state:
+    if not isinstance(state, str) or not state or "\x00" in state:
         raise WebhookMalformed("The payload has no 'state'.")
     amount = payload.get("amount")
     amount_paise = amount if isinstance(amount, int) and not isinstance(amount, bool) else None
     details = payload.get("paymentDetails")
     attempts = [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
-    latest = max(attempts, key=lambda d: d.get("timestamp") or 0, default={})
+    latest = max(attempts, key=lambda d: _int_or_zero(d.get("timestamp")), default={})
 
     def text(value: Any) -> str:
-        return value[:64] if isinstance(value, str) else ""
+        # No NUL: PostgreSQL cannot store it in a text column (a 500 instead of a 400).
+        return value[:64] if isinstance(value, str) and "\x00" not in value else ""
 
     if event in REFUND_EVENTS:
         refund_id = text(payload.get("merchantRefundId"))

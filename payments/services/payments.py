@@ -22,6 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ops.logcontext import bind_order
 from payments.exceptions import OrderNotPayable, PaymentUnavailable
 from payments.gateways import get_gateway
 from payments.gateways.base import (
@@ -97,6 +98,7 @@ def payment_start(*, order: Order, site_url: str) -> Payment:
     id is never sent twice. Raises OrderNotPayable, or PaymentUnavailable when the gateway cannot
     start the payment (nothing was charged; the order stays payable).
     """
+    bind_order(order)  # the rest of this request's (or task's) log lines are about this order
     now = timezone.now()
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
@@ -343,7 +345,9 @@ def _order_after_completion(payment: Payment, order: Order, currency: str) -> No
         from payments.tasks import send_order_receipt
 
         order_id = order.pk
-        transaction.on_commit(lambda: send_order_receipt.delay(order_id))
+        # robust: a broker that is down must not turn the shopper's paid page into a 500 (the
+        # payment is committed by now); the failure is logged.
+        transaction.on_commit(lambda: send_order_receipt.delay(order_id), robust=True)
 
 
 def _order_after_failure(payment: Payment, order: Order) -> None:

@@ -11,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ops.logcontext import bind_order
 from payments import signals
 from payments.models import Order, OrderEvent, Refund
 from payments.state import OrderStatus, PaymentState
@@ -33,6 +34,7 @@ def order_send_receipt(*, order_id: int, force: bool = False, actor: str = "syst
     if not unsent.update(receipt_sent_at=timezone.now()):
         return False
     order = Order.objects.prefetch_related("lines", "payments").get(pk=order_id)
+    bind_order(order)  # a mail server's error quoting the recipient is masked in the logs
     try:
         message = _build_receipt(order)
         signals.receipt_email_prepared.send(sender=Order, order=order, message=message)

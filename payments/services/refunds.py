@@ -355,7 +355,7 @@ def _order_after_refund(order: Order, payment: Payment, refund: Refund) -> None:
     from payments.tasks import send_refund_email
 
     refund_id = refund.pk
-    transaction.on_commit(lambda: send_refund_email.delay(refund_id))
+    transaction.on_commit(lambda: send_refund_email.delay(refund_id), robust=True)
 
 
 # --- the poller ---------------------------------------------------------------------------------

@@ -36,7 +36,8 @@ class WebhookReceipt:
 
 
 def _text(raw_body: bytes) -> str:
-    return raw_body[:MAX_STORED_BODY].decode("utf-8", errors="replace")
+    # NUL cannot be stored in a PostgreSQL text column; a hostile body must still be kept.
+    return raw_body[:MAX_STORED_BODY].decode("utf-8", errors="replace").replace("\x00", "\ufffd")
 
 
 def webhook_record_rejection(

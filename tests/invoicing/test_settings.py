@@ -15,7 +15,22 @@ PROBE = (
     "import django; django.setup(); from django.conf import settings;"
     "print(settings.INVOICE_SELLER_GSTIN, settings.INVOICE_FILES_ROOT)"
 )
-PRODUCTION = {"DJANGO_ENV": "production", "SECRET_KEY": "x" * 50}
+# Everything else production requires (config/settings.py REQUIRED_IN_PRODUCTION), so that the
+# seller's details are the only thing missing.
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "x" * 50,
+    "ALLOWED_HOSTS": "shop.example",
+    "SITE_URL": "https://shop.example",
+    "DATABASE_URL": "postgres://shop@127.0.0.1:5432/shop",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:pw@127.0.0.1:587",
+    "PHONEPE_CLIENT_ID": "live-id",
+    "PHONEPE_CLIENT_SECRET": "live-secret",
+    "PHONEPE_CLIENT_VERSION": "1",
+    "PHONEPE_WEBHOOK_USERNAME": "live_hooks",
+    "PHONEPE_WEBHOOK_PASSWORD": "liveHooks2026",
+}
 SELLER = {
     "INVOICE_SELLER_NAME": "Loom and Leaf Handlooms Pvt Ltd",
     "INVOICE_SELLER_ADDRESS": r"1 Residency Road\nBengaluru 560025",
