@@ -366,6 +366,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.requeue_stale_webhook_events",
         "schedule": env.float("WEBHOOK_REQUEUE_INTERVAL_SECONDS", default=30.0),
     },
+    "send-missing-emails": {
+        "task": "payments.tasks.send_missing_emails",
+        "schedule": 60.0,
+    },
 }
 
 # --- Payments -----------------------------------------------------------------------------------

@@ -138,3 +138,14 @@ def reverify_refund(refund_id: int, source: str = "poll") -> str:
 def send_refund_email(refund_id: int) -> bool:
     """Tell the customer their refund is complete, at most once per refund."""
     return receipts.refund_send_email(refund_id=refund_id)
+
+
+@shared_task(acks_late=True)
+def send_missing_emails() -> dict[str, int]:
+    """Beat job: queue receipts and refund notices whose first task was lost (each sends once)."""
+    order_ids, refund_ids = receipts.emails_owed(limit=settings.PAYMENTS_SWEEP_BATCH_SIZE)
+    for order_id in order_ids:
+        send_order_receipt.delay(order_id)
+    for refund_id in refund_ids:
+        send_refund_email.delay(refund_id)
+    return {"receipts": len(order_ids), "refund_notices": len(refund_ids)}

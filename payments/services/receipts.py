@@ -4,6 +4,7 @@ completed refund). Each is recorded on the order's timeline."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -85,6 +86,22 @@ def refund_send_email(*, refund_id: int) -> bool:
         message=f"Refund notice for {refund.merchant_refund_id} sent to {order.email}.",
     )
     return True
+
+
+# An email whose task was lost (broker down when the order was paid, a killed worker) is owed
+# once this long has passed; sending claims it, so a late original task cannot send it twice.
+EMAIL_OWED_AFTER = timedelta(minutes=2)
+
+
+def emails_owed(*, limit: int) -> tuple[list[int], list[int]]:
+    """Paid orders without their receipt and completed refunds without their notice."""
+    before = timezone.now() - EMAIL_OWED_AFTER
+    orders = Order.objects.filter(paid_at__lte=before, receipt_sent_at__isnull=True)
+    refunds = Refund.objects.filter(completed_at__lte=before, email_sent_at__isnull=True)
+    return (
+        list(orders.values_list("pk", flat=True)[:limit]),
+        list(refunds.values_list("pk", flat=True)[:limit]),
+    )
 
 
 def _build_receipt(order: Order) -> EmailMultiAlternatives:

@@ -58,3 +58,20 @@ def test_a_failed_send_can_be_retried(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert order_send_receipt(order_id=order.pk) is True
     assert len(mail.outbox) == 1
+
+
+def test_a_receipt_whose_task_was_lost_is_owed_then_sent_once() -> None:
+    from datetime import timedelta
+
+    from payments.services.receipts import emails_owed
+
+    order = paid_order()
+    recent = paid_order()
+    Order.objects.filter(pk=order.pk).update(paid_at=timezone.now() - timedelta(minutes=5))
+
+    owed_orders, _ = emails_owed(limit=10)
+
+    assert owed_orders == [order.pk]  # the recent one may still have its task in flight
+    assert recent.pk not in owed_orders
+    assert order_send_receipt(order_id=order.pk) is True
+    assert emails_owed(limit=10)[0] == []
