@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -20,16 +21,26 @@ from payments.services.payments import (
 logger = logging.getLogger(__name__)
 
 GATEWAY_RETRYABLE = (GatewayRateLimited, GatewayServerError, GatewayTimeout)
+# Tasks that call the gateway retry its 429s, 5xx and timeouts with growing, jittered waits.
+GATEWAY_TASK: dict[str, Any] = {
+    "acks_late": True,
+    "autoretry_for": GATEWAY_RETRYABLE,
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+# Tasks that send email retry a mail server that is down, for longer.
+EMAIL_TASK: dict[str, Any] = {
+    "acks_late": True,
+    "autoretry_for": (smtplib.SMTPException, OSError),
+    "retry_backoff": 10,
+    "retry_backoff_max": 600,
+    "max_retries": 8,
+}
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=GATEWAY_RETRYABLE,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(**GATEWAY_TASK)
 def reverify_payment(payment_id: int, source: str = PaymentEvent.Source.POLL) -> str:
     """Ask the gateway about one payment and apply the answer (safe to run any number of times)."""
     try:
@@ -61,26 +72,13 @@ def reverify_due_payments() -> dict[str, int]:
     return {"queued": len(payment_ids), "refunds": len(refund_ids), "released": released}
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=10,
-    retry_backoff_max=600,
-    max_retries=8,
-)
+@shared_task(**EMAIL_TASK)
 def send_order_receipt(order_id: int) -> bool:
     """Email the receipt for a paid order, at most once per order."""
     return receipts.order_send_receipt(order_id=order_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=GATEWAY_RETRYABLE,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=6,
-)
+@shared_task(**{**GATEWAY_TASK, "max_retries": 6})
 def process_webhook_event(event_id: int) -> str:
     """Confirm a stored webhook with the status API and apply the answer (once per event)."""
     try:
@@ -96,14 +94,7 @@ def requeue_stale_webhook_events() -> int:
     return webhooks.webhook_events_requeue_stale(limit=settings.PAYMENTS_SWEEP_BATCH_SIZE)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=GATEWAY_RETRYABLE,
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**{**GATEWAY_TASK, "retry_backoff": 5, "retry_backoff_max": 300, "max_retries": 8})
 def submit_refund(refund_id: int) -> str:
     """Send a requested refund to the gateway (asks first if an earlier send may have arrived)."""
     try:
@@ -112,14 +103,7 @@ def submit_refund(refund_id: int) -> str:
         return "gone"
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=GATEWAY_RETRYABLE,
-    retry_backoff=5,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(**{**GATEWAY_TASK, "retry_backoff": 5, "retry_backoff_max": 120})
 def reverify_refund(refund_id: int, source: str = "poll") -> str:
     """Ask the gateway about one refund and apply the answer."""
     try:
@@ -128,13 +112,7 @@ def reverify_refund(refund_id: int, source: str = "poll") -> str:
         return "gone"
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=10,
-    retry_backoff_max=600,
-    max_retries=8,
-)
+@shared_task(**EMAIL_TASK)
 def send_refund_email(refund_id: int) -> bool:
     """Tell the customer their refund is complete, at most once per refund."""
     return receipts.refund_send_email(refund_id=refund_id)

@@ -35,6 +35,7 @@ from payments.gateways.base import (
 from payments.models import Order, Payment, PaymentEvent
 from payments.money import format_inr
 from payments.services.orders import order_set_status
+from payments.services.polling import claim_due
 from payments.state import (
     OrderStatus,
     PaymentState,
@@ -412,23 +413,9 @@ def payment_watch(*, payment: Payment) -> None:
 
 
 def payments_claim_due(*, limit: int) -> list[int]:
-    """Claim up to `limit` payments whose next status check is due; return their ids.
-
-    Claiming moves each one's `next_check_at` along PhonePe's cadence, so a payment is handed
-    out once per due time even with several pollers (SKIP LOCKED on PostgreSQL; SQLite
-    serialises writers).
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        due = Payment.objects.filter(next_check_at__lte=now).order_by("next_check_at")
-        if transaction.get_connection().features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        claimed = list(due.values_list("pk", "created_at")[:limit])
-        for pk, created_at in claimed:
-            Payment.objects.filter(pk=pk).update(
-                next_check_at=now + next_check_delay(now - created_at)
-            )
-    return [pk for pk, _ in claimed]
+    """Claim up to `limit` payments whose next status check is due, moving each along PhonePe's
+    cadence (see `polling.claim_due`); return their ids."""
+    return claim_due(Payment, limit=limit, delay=next_check_delay)
 
 
 def orders_release_overdue(*, limit: int) -> int:

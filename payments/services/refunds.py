@@ -30,6 +30,7 @@ from payments.gateways.base import GatewayClientError, GatewayNotFound, GatewayR
 from payments.models import Order, OrderEvent, OrderLine, Payment, Refund, RefundLine
 from payments.money import format_inr
 from payments.services.orders import order_set_status
+from payments.services.polling import claim_due
 from payments.state import OrderStatus, PaymentState, RefundState, refund_transition_allowed
 
 logger = logging.getLogger(__name__)
@@ -363,14 +364,4 @@ def _order_after_refund(order: Order, payment: Payment, refund: Refund) -> None:
 
 def refunds_claim_due(*, limit: int) -> list[int]:
     """Claim open refunds whose next check is due (same claiming rules as payments)."""
-    now = timezone.now()
-    with transaction.atomic():
-        due = Refund.objects.filter(next_check_at__lte=now).order_by("next_check_at")
-        if transaction.get_connection().features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        claimed = list(due.values_list("pk", "created_at")[:limit])
-        for pk, created_at in claimed:
-            Refund.objects.filter(pk=pk).update(
-                next_check_at=now + refund_next_check_delay(now - created_at)
-            )
-    return [pk for pk, _ in claimed]
+    return claim_due(Refund, limit=limit, delay=refund_next_check_delay)
