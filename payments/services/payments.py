@@ -290,12 +290,11 @@ def _transition(
     """Move a locked payment to `target`, record it, and update its locked order."""
     from_state = payment.state
     payment.state = target
+    now = timezone.now()
     if target in PaymentState.terminal():
         payment.next_check_at = None
-    elif payment.next_check_at is None:
-        payment.next_check_at = timezone.now() + next_check_delay(
-            timezone.now() - payment.created_at
-        )
+    else:
+        payment.next_check_at = now + next_check_delay(now - payment.created_at)
     payment.save()
     _record_event(
         payment,
@@ -413,9 +412,9 @@ def payment_watch(*, payment: Payment) -> None:
 
 
 def payments_claim_due(*, limit: int) -> list[int]:
-    """Claim up to `limit` payments whose next status check is due, moving each along PhonePe's
-    cadence (see `polling.claim_due`); return their ids."""
-    return claim_due(Payment, limit=limit, delay=next_check_delay)
+    """Claim up to `limit` payments whose next status check is due (see `polling.claim_due`);
+    the check then sets the next one along PhonePe's cadence. Returns their ids."""
+    return claim_due(Payment, limit=limit)
 
 
 def orders_release_overdue(*, limit: int) -> int:

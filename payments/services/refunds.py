@@ -364,4 +364,4 @@ def _order_after_refund(order: Order, payment: Payment, refund: Refund) -> None:
 
 def refunds_claim_due(*, limit: int) -> list[int]:
     """Claim open refunds whose next check is due (same claiming rules as payments)."""
-    return claim_due(Refund, limit=limit, delay=refund_next_check_delay)
+    return claim_due(Refund, limit=limit)
