@@ -38,25 +38,25 @@ def _store(document: Document, name: str, data: bytes) -> None:
         storage.delete(saved)
 
 
-def pdf_render_and_store(document: Document) -> None:
-    """Render the document's snapshot and store the file, inside the issuing transaction, so the
-    file exists before anything that runs after commit (the receipt task) looks for it.
-
-    Written before the row, not on commit: if the transaction then rolls back, the file is an
-    orphan that no row names, and a later issue writes under its own content-hash name (or
-    finds the very same bytes already there). No on-commit work is added to the caller's
-    transaction.
-    """
+def _render_first(document: Document) -> bytes:
     data = render_pdf(document.content)
-    document.pdf_sha256 = _sha256(data)
-    document.pdf.name = _name_for(document, document.pdf_sha256)
-    _store(document, _file_name(document), data)
+    digest = _sha256(data)
+    name = _name_for(document, digest)
+    _store(document, name, data)
+    # Filling in the file of an issued document (not changing what it says): update, not save.
+    type(document).objects.filter(pk=document.pk, pdf_sha256="").update(pdf=name, pdf_sha256=digest)
+    document.pdf.name, document.pdf_sha256 = name, digest
+    return data
 
 
 def pdf_read(document: Document) -> bytes:
-    """The document's PDF as issued. A missing or damaged file is rendered again from the stored
-    snapshot and written back, so what a customer gets never depends on the file surviving."""
+    """The document's PDF. Rendered from its stored snapshot on first use (not while the issuing
+    transaction holds the number sequence), then kept; a missing or damaged file is rendered
+    again and written back, so what a customer gets never depends on the file surviving.
+    The renderer is deterministic: the same snapshot gives the same bytes in any process."""
     storage = document.pdf.storage
+    if not document.pdf_sha256:
+        return _render_first(document)
     try:
         with storage.open(_file_name(document), "rb") as handle:
             data = handle.read()

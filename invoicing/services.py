@@ -10,8 +10,9 @@ Guarantees of every function here:
   database-unique.
 - Locks are taken in one order everywhere: the order (after whatever the caller holds: the
   payment, the refund), then the invoice sequence, then the credit-note sequence.
-- Immutable: the content is snapshotted at issue and the PDF rendered from it and stored before
-  the row is saved (invoicing.files); nothing here changes an issued document.
+- Immutable: the content is snapshotted at issue; the PDF is rendered from it alone on first use,
+  after the issuing transaction (invoicing.files), so no one waits on the sequence lock while a
+  PDF is drawn; nothing here changes an issued document.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from django.utils import timezone
 
 from invoicing.content import credit_note_content, invoice_content
 from invoicing.exceptions import NotInvoiceable
-from invoicing.files import pdf_render_and_store
 from invoicing.fiscal import financial_year
 from invoicing.models import CreditNote, DocumentKind, Invoice
 from invoicing.numbering import format_number, sequence_take_next
@@ -66,7 +66,8 @@ def invoice_issue(*, order: Order, issued_at: datetime | None = None) -> Invoice
             tax_paise=content["totals"]["tax_paise"],
             total_paise=content["totals"]["total_paise"],
         )
-        pdf_render_and_store(invoice)
+        # The PDF is rendered on first use (the receipt, a download), after this transaction:
+        # while it is open, every other invoice waits on the number sequence's lock.
         invoice.save()
         OrderEvent.objects.create(
             order=locked,
@@ -127,8 +128,7 @@ def credit_note_issue(*, refund: Refund, issued_at: datetime | None = None) -> C
             tax_paise=content["totals"]["tax_paise"],
             total_paise=content["totals"]["total_paise"],
         )
-        pdf_render_and_store(note)
-        note.save()
+        note.save()  # its PDF, like the invoice's, is rendered on first use
         OrderEvent.objects.create(
             order=order,
             kind=OrderEvent.Kind.SYSTEM,

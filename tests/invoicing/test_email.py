@@ -33,6 +33,7 @@ def test_the_receipt_carries_the_invoice_pdf() -> None:
     filename, content, mimetype = attachment
     assert filename == f"{invoice.number.replace('/', '-')}.pdf"
     assert mimetype == "application/pdf"
+    invoice.refresh_from_db()  # rendered for this email, and kept
     assert content == Path(invoice.pdf.path).read_bytes()
     assert invoice.number in pdf_text(content)
 

@@ -1,4 +1,5 @@
-"""Issued PDFs: stored in the issuing transaction, private, and re-created identically if lost."""
+"""Issued PDFs: rendered on first use (never while the number sequence is locked), kept
+privately, and re-created identically if lost."""
 
 from __future__ import annotations
 
@@ -23,17 +24,25 @@ from tests.invoicing.factories import pay, sample_order
 pytestmark = pytest.mark.django_db
 
 
-def test_the_pdf_is_stored_when_the_invoice_is_issued(invoice_files: Path) -> None:
+def test_the_pdf_is_rendered_on_first_use_and_kept(
+    invoice_files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     invoice = pay(sample_order()).invoice
+    assert invoice.pdf_sha256 == ""  # nothing rendered while issuing
 
+    first = pdf_read(invoice)
+
+    invoice = Invoice.objects.get(pk=invoice.pk)
     year = invoice.financial_year
     stem = invoice.number.replace("/", "-")
     assert invoice.pdf.name == f"invoices/{year}/{stem}-{invoice.pdf_sha256[:16]}.pdf"
     stored = Path(invoice.pdf.path)
     assert stored == invoice_files / invoice.pdf.name
-    assert stored.read_bytes().startswith(b"%PDF")
-    assert pdf_read(invoice) == stored.read_bytes()
+    assert stored.read_bytes() == first
+    assert first.startswith(b"%PDF")
     assert not stored.is_relative_to(settings.MEDIA_ROOT)
+    monkeypatch.setattr("invoicing.files.render_pdf", lambda content: b"not used again")
+    assert pdf_read(invoice) == first
 
 
 def completed(payment: Payment) -> GatewayStatus:
@@ -52,24 +61,23 @@ def completed(payment: Payment) -> GatewayStatus:
     )
 
 
-def test_the_pdf_exists_before_the_receipt_task_is_queued(
+def test_paying_renders_nothing_while_the_number_sequence_is_locked(
     monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
     order = sample_order()
     payment = order.payments.get()
     Payment.objects.filter(pk=payment.pk).update(state=PaymentState.PENDING)
-    seen: list[bool] = []
+    renders: list[object] = []
+    monkeypatch.setattr("invoicing.files.render_pdf", lambda content: renders.append(content))
+    monkeypatch.setattr("payments.tasks.send_order_receipt.delay", lambda order_id: None)
 
-    def queue_receipt(order_id: int) -> None:
-        seen.append(Path(Invoice.objects.get(order_id=order_id).pdf.path).is_file())
-
-    monkeypatch.setattr("payments.tasks.send_order_receipt.delay", queue_receipt)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         payment_apply_status(
             payment_id=payment.pk, status=completed(payment), source=PaymentEvent.Source.POLL
         )
 
-    assert seen == [True]
+    assert Invoice.objects.filter(order=order).exists()
+    assert renders == []
     assert len(callbacks) == 1  # invoicing adds no after-commit work of its own
 
 
@@ -87,11 +95,12 @@ def test_a_rolled_back_payment_leaves_no_invoice_and_frees_the_number() -> None:
     assert not Invoice.objects.exists()
     again = pay(order).invoice
     assert again.sequence == 1
-    assert Path(again.pdf.path).is_file()
+    assert pdf_read(again).startswith(b"%PDF")
 
 
 def test_a_lost_file_is_rendered_again_to_the_same_bytes() -> None:
     invoice = pay(sample_order()).invoice
+    pdf_read(invoice)  # the first use renders it
     stored = Path(invoice.pdf.path)
     issued = stored.read_bytes()
     stored.unlink()
@@ -103,6 +112,7 @@ def test_a_lost_file_is_rendered_again_to_the_same_bytes() -> None:
 
 def test_a_damaged_file_is_replaced() -> None:
     invoice = pay(sample_order()).invoice
+    pdf_read(invoice)  # the first use renders it
     stored = Path(invoice.pdf.path)
     issued = stored.read_bytes()
     stored.write_bytes(issued[:100])
@@ -115,6 +125,7 @@ def test_a_changed_renderer_keeps_the_content_under_a_new_file_name(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     invoice = pay(sample_order()).invoice
+    pdf_read(invoice)
     original_name = invoice.pdf.name
     Path(invoice.pdf.path).unlink()
     monkeypatch.setattr("invoicing.files.render_pdf", lambda content: b"%PDF-1.4 newer renderer")
