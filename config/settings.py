@@ -378,7 +378,9 @@ PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="phonepe")
 PAYMENTS_ORDER_HOLD_SECONDS = env.int("PAYMENTS_ORDER_HOLD_SECONDS", default=30 * 60)
 # Keep asking the gateway this long after a payment's expiry before giving up on it.
 PAYMENTS_EXPIRY_GRACE_SECONDS = env.int("PAYMENTS_EXPIRY_GRACE_SECONDS", default=5 * 60)
-PAYMENTS_SWEEP_BATCH_SIZE = env.int("PAYMENTS_SWEEP_BATCH_SIZE", default=200)
+# Due checks queued per sweep (every PAYMENTS_SWEEP_INTERVAL_SECONDS): a cap on re-verification
+# throughput, so well above what a worker drains (~50/s on 2 cores); claiming is one UPDATE.
+PAYMENTS_SWEEP_BATCH_SIZE = env.int("PAYMENTS_SWEEP_BATCH_SIZE", default=1000)
 
 if PHONEPE_ENV not in {"sandbox", "production"}:
     raise ImproperlyConfigured("PHONEPE_ENV must be 'sandbox' or 'production'.")
