@@ -37,7 +37,27 @@ def _inr(paise: int) -> str:
     return format_inr(paise)
 
 
-class SettlementLineInline(ReadOnlyAdminMixin, admin.TabularInline):
+class MoneyColumns:
+    """The four money columns of settlement lines and reports, in rupees."""
+
+    @admin.display(description="Amount", ordering="amount_paise")
+    def amount(self, row: SettlementLine | SettlementReport) -> str:
+        return _inr(row.amount_paise)
+
+    @admin.display(description="Fee")
+    def fee(self, row: SettlementLine | SettlementReport) -> str:
+        return _inr(row.fee_paise)
+
+    @admin.display(description="Tax on fee")
+    def tax_on_fee(self, row: SettlementLine | SettlementReport) -> str:
+        return _inr(row.tax_on_fee_paise)
+
+    @admin.display(description="Net", ordering="net_paise")
+    def net(self, row: SettlementLine | SettlementReport) -> str:
+        return _inr(row.net_paise)
+
+
+class SettlementLineInline(MoneyColumns, ReadOnlyAdminMixin, admin.TabularInline):
     model = SettlementLine
     extra = 0
     fields = readonly_fields = (
@@ -45,25 +65,9 @@ class SettlementLineInline(ReadOnlyAdminMixin, admin.TabularInline):
         "tax_on_fee", "net", "settlement_date", "utr", "match_status", "match_note",
     )  # fmt: skip
 
-    @admin.display(description="Amount")
-    def amount(self, line: SettlementLine) -> str:
-        return _inr(line.amount_paise)
-
-    @admin.display(description="Fee")
-    def fee(self, line: SettlementLine) -> str:
-        return _inr(line.fee_paise)
-
-    @admin.display(description="Tax on fee")
-    def tax_on_fee(self, line: SettlementLine) -> str:
-        return _inr(line.tax_on_fee_paise)
-
-    @admin.display(description="Net")
-    def net(self, line: SettlementLine) -> str:
-        return _inr(line.net_paise)
-
 
 @admin.register(SettlementReport)
-class SettlementReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SettlementReportAdmin(MoneyColumns, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "uploaded_at",
         "file_name",
@@ -83,25 +87,9 @@ class SettlementReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "refund_count", "amount", "fee", "tax_on_fee", "net",
     )  # fmt: skip
 
-    @admin.display(description="Amount")
-    def amount(self, report: SettlementReport) -> str:
-        return _inr(report.amount_paise)
-
-    @admin.display(description="Fee")
-    def fee(self, report: SettlementReport) -> str:
-        return _inr(report.fee_paise)
-
-    @admin.display(description="Tax on fee")
-    def tax_on_fee(self, report: SettlementReport) -> str:
-        return _inr(report.tax_on_fee_paise)
-
-    @admin.display(description="Net", ordering="net_paise")
-    def net(self, report: SettlementReport) -> str:
-        return _inr(report.net_paise)
-
 
 @admin.register(SettlementLine)
-class SettlementLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SettlementLineAdmin(MoneyColumns, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "settlement_date",
         "type",
@@ -122,22 +110,6 @@ class SettlementLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "merchant_refund_id", "amount", "fee", "tax_on_fee", "net", "transaction_date",
         "settlement_date", "utr", "payment", "refund", "match_status", "match_note",
     )  # fmt: skip
-
-    @admin.display(description="Amount", ordering="amount_paise")
-    def amount(self, line: SettlementLine) -> str:
-        return _inr(line.amount_paise)
-
-    @admin.display(description="Fee")
-    def fee(self, line: SettlementLine) -> str:
-        return _inr(line.fee_paise)
-
-    @admin.display(description="Tax on fee")
-    def tax_on_fee(self, line: SettlementLine) -> str:
-        return _inr(line.tax_on_fee_paise)
-
-    @admin.display(description="Net")
-    def net(self, line: SettlementLine) -> str:
-        return _inr(line.net_paise)
 
     @admin.display(description="Order")
     def order_link(self, line: SettlementLine) -> str:
