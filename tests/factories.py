@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import factory
 from django.utils import timezone
 
+from payments.gateways.base import GatewayStatus, GatewayTransaction
 from payments.models import Order, OrderLine, Payment
 from payments.state import PaymentState
 from shop.models import Product
@@ -66,3 +67,20 @@ class PaymentFactory(factory.django.DjangoModelFactory[Payment]):
     gateway_order_id = factory.Sequence(lambda n: f"OMO{n:010d}")
     redirect_url = "https://gateway.example/pay"
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=15))
+
+
+def completed_status(payment: Payment) -> GatewayStatus:
+    """What the gateway's status API says about `payment` once the payer has paid it in full."""
+    return GatewayStatus(
+        merchant_order_id=payment.merchant_order_id,
+        gateway_order_id=payment.gateway_order_id,
+        state="COMPLETED",
+        amount_paise=payment.amount_paise,
+        currency="INR",
+        expires_at=None,
+        transactions=(
+            GatewayTransaction(
+                "OM-TXN-1", "UPI_COLLECT", "COMPLETED", payment.amount_paise, datetime.now(tz=UTC)
+            ),
+        ),
+    )

@@ -6,15 +6,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 
-from payments.gateways.base import GatewayStatus, GatewayTransaction
-from payments.models import Order, Payment, PaymentEvent
+from payments.models import Order, PaymentEvent
 from payments.services.orders import order_set_status
 from payments.services.payments import payment_apply_status
 from payments.state import OrderStatus, PaymentState
@@ -22,7 +20,7 @@ from shop.cart import Cart
 from shop.exceptions import OutOfStock
 from shop.models import Product, StockReservation
 from shop.services import checkout_place_order
-from tests.factories import PaymentFactory, ProductFactory
+from tests.factories import PaymentFactory, ProductFactory, completed_status
 from tests.integration.test_checkout_service import CUSTOMER
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -66,27 +64,11 @@ def test_fifty_buyers_for_the_last_five_units_get_exactly_five_orders() -> None:
     assert Order.objects.count() == 5
 
 
-def completed(payment: Payment) -> GatewayStatus:
-    return GatewayStatus(
-        merchant_order_id=payment.merchant_order_id,
-        gateway_order_id=payment.gateway_order_id,
-        state="COMPLETED",
-        amount_paise=payment.amount_paise,
-        currency="INR",
-        expires_at=None,
-        transactions=(
-            GatewayTransaction(
-                "OM-1", "UPI_COLLECT", "COMPLETED", payment.amount_paise, datetime.now(tz=UTC)
-            ),
-        ),
-    )
-
-
 def test_one_completion_observed_by_three_sources_at_once_moves_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     payment = PaymentFactory.create()
-    status = completed(payment)
+    status = completed_status(payment)
     queued: list[int] = []
     monkeypatch.setattr(
         "payments.tasks.send_order_receipt.delay", lambda order_id: queued.append(order_id)

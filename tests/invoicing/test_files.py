@@ -3,7 +3,6 @@ privately, and re-created identically if lost."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +14,10 @@ from invoicing.exceptions import DocumentImmutable
 from invoicing.files import pdf_read
 from invoicing.models import Invoice
 from invoicing.storage import invoice_storage
-from payments.gateways.base import GatewayStatus, GatewayTransaction
 from payments.models import Payment, PaymentEvent
 from payments.services.payments import payment_apply_status
 from payments.state import PaymentState
+from tests.factories import completed_status
 from tests.invoicing.factories import pay, sample_order
 
 pytestmark = pytest.mark.django_db
@@ -45,22 +44,6 @@ def test_the_pdf_is_rendered_on_first_use_and_kept(
     assert pdf_read(invoice) == first
 
 
-def completed(payment: Payment) -> GatewayStatus:
-    return GatewayStatus(
-        merchant_order_id=payment.merchant_order_id,
-        gateway_order_id=payment.gateway_order_id,
-        state="COMPLETED",
-        amount_paise=payment.amount_paise,
-        currency="INR",
-        expires_at=None,
-        transactions=(
-            GatewayTransaction(
-                "OM-TXN-9", "UPI_COLLECT", "COMPLETED", payment.amount_paise, datetime.now(tz=UTC)
-            ),
-        ),
-    )
-
-
 def test_paying_renders_nothing_while_the_number_sequence_is_locked(
     monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -73,7 +56,7 @@ def test_paying_renders_nothing_while_the_number_sequence_is_locked(
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         payment_apply_status(
-            payment_id=payment.pk, status=completed(payment), source=PaymentEvent.Source.POLL
+            payment_id=payment.pk, status=completed_status(payment), source=PaymentEvent.Source.POLL
         )
 
     assert Invoice.objects.filter(order=order).exists()
