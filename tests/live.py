@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.core.management.base import CommandError
+from django.db import OperationalError, connection
+from django.test import TransactionTestCase
 
 from config.celery import app as celery_app
 from tests.functional.shopper import Shopper
@@ -41,6 +43,39 @@ def wait_for(
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:.0f}s waiting for {what or check}")
         time.sleep(interval)
+
+
+def _is_deadlock(exc: BaseException) -> bool:
+    while exc is not None:
+        if "deadlock detected" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
+
+
+_flush_after_test = TransactionTestCase._fixture_teardown  # type: ignore[attr-defined]
+
+
+def _flush_retrying_deadlocks(self: TransactionTestCase) -> None:
+    """Empty the database after a test, as Django does, but retry when PostgreSQL breaks a deadlock.
+
+    The Celery worker and its beat keep running between tests. Django's flush is one TRUNCATE of
+    every table, which takes its locks table by table; a worker transaction that already holds a
+    lock on one table and then asks for another (a due-payment sweep, say) deadlocks with it, and
+    PostgreSQL may cancel the TRUNCATE. The flush rolled back as a whole, so running it again once
+    the worker's transaction has finished is safe.
+    """
+    for attempt in range(1, 6):
+        try:
+            _flush_after_test(self)
+            return
+        except (CommandError, OperationalError) as exc:
+            if attempt == 5 or not _is_deadlock(exc):
+                raise
+            time.sleep(0.2 * attempt)
+
+
+TransactionTestCase._fixture_teardown = _flush_retrying_deadlocks  # type: ignore[attr-defined]
 
 
 def _database_url_for_worker() -> str:
