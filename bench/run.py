@@ -38,6 +38,8 @@ from bench.stack import (
 )
 
 RESULTS = BASE_DIR / "bench" / "results"
+# The shop worker's queues (config/settings.py: CELERY_TASK_DEFAULT_QUEUE, CELERY_EMAIL_QUEUE).
+QUEUES = ("celery", "email")
 
 
 @dataclass
@@ -221,10 +223,21 @@ class Bench:
                 profiler.wait()
         self.results["scenarios"]["checkout"] = {"levels": levels}
 
-    def webhooks(self) -> None:
+    def webhooks(self, *, worker_running: bool = True) -> None:
+        """Callbacks for distinct payments plus repeats; then check the ledger and the payments.
+
+        With the worker running, it processes each delivery as it is stored, on the same cores as
+        the shop (this machine's one-box shape). Without, the shop only authenticates, stores and
+        acknowledges (what the gateway waits for; in a deployment the workers have machines of
+        their own), and the worker, started afterwards, processes the backlog.
+        """
         count = self.plan.webhooks
-        print(f"== webhook ingest: {count} distinct events + duplicates", flush=True)
-        prefix = "W"
+        key, prefix = ("webhooks", "W") if worker_running else ("webhooks_alone", "V")
+        shape = "worker processing alongside" if worker_running else "worker stopped"
+        print(f"== webhook ingest, {shape}: {count} distinct events + duplicates", flush=True)
+        self.wait_for_worker()  # receipts of an earlier scenario would take the cores
+        if not worker_running:
+            self.stack.stop("worker")
         self.seed(self.stack.shop_env(), "shop-payments", "--prefix", prefix, "--count", str(count))
         self.seed(
             self.stack.gateway_env(),
@@ -242,14 +255,14 @@ class Bench:
         deliveries = [{"body": b, "n": n} for n, b in enumerate(bodies)]
         deliveries += [{"body": bodies[n], "n": n, "repeat": True} for n in repeats]
         rng.shuffle(deliveries)
-        deliveries_file = self.runs / "webhook-deliveries.json"
+        deliveries_file = self.runs / f"{key}-deliveries.json"
         deliveries_file.write_text(json.dumps(deliveries))
         self.stack.redis().delete("bench:tasks")
         authorization = hashlib.sha256(
             f"{WEBHOOK_USERNAME}:{WEBHOOK_PASSWORD}".encode()
         ).hexdigest()
         result = self.load(
-            "webhooks",
+            key,
             {
                 "scenario": "webhooks",
                 "concurrency": self.plan.concurrency,
@@ -261,6 +274,8 @@ class Bench:
         )
         # Every distinct event must be stored once and processed once, by the worker.
         like = f"BENCH-{prefix}-%"
+        if not worker_running:
+            self.stack.start_worker()
         deadline = time.monotonic() + (60 if self.plan.smoke else 300)
         started = time.monotonic()
         while True:
@@ -273,6 +288,7 @@ class Bench:
                 break
             time.sleep(0.5)
         result["processing_done_after_s"] = round(time.monotonic() - started, 1)
+        result["worker_running"] = worker_running
         ledger = self.stack.shop_sql(
             "SELECT count(*), count(DISTINCT dedupe_key), coalesce(sum(duplicate_count), 0), "
             "count(*) FILTER (WHERE status = 'PROCESSED'), "
@@ -311,13 +327,14 @@ class Bench:
             self.problem(f"webhooks: events processed twice: {verdict}")
         if verdict["duplicates_counted"] != verdict["duplicates_expected"]:
             self.problem(f"webhooks: duplicates miscounted: {verdict}")
-        self.results["scenarios"]["webhooks"] = result
+        self.results["scenarios"][key] = result
 
     def wait_for_worker(self, timeout: float = 600) -> float:
         """Wait until the worker's queue is empty (receipts of the webhook scenario, say)."""
         client, started = self.stack.redis(), time.monotonic()
         while time.monotonic() - started < timeout:
-            if not client.llen("celery") and not client.hlen("unacked"):
+            queued = sum(client.llen(queue) for queue in QUEUES)
+            if not queued and not client.hlen("unacked"):
                 break
             time.sleep(0.5)
         return round(time.monotonic() - started, 1)
@@ -374,8 +391,8 @@ class Bench:
         self.stack.stop("beat")
         # The receipts of 10,000 paid orders are still queued: not part of any scenario, and they
         # would take the CPU from the next one. Dropped (the bench's orders need no email).
-        receipts_left = self.stack.redis().llen("celery")
-        self.stack.redis().delete("celery")
+        receipts_left = self.stack.redis().llen("email")
+        self.stack.redis().delete(*QUEUES)
         if profiler is not None:
             profiler.wait()
         twice = self.stack.shop_sql(
@@ -618,6 +635,7 @@ def main() -> int:
         if "checkout" in only:
             bench.checkout()
         if "webhooks" in only:
+            bench.webhooks(worker_running=False)
             bench.webhooks()
         if "drain" in only:
             bench.drain()

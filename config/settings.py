@@ -17,6 +17,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -346,6 +347,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # rather than finish them and fail to acknowledge: Celery 6's default, chosen now.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Emails have a queue of their own, so that a burst of receipts (thousands of orders paid by one
+# sweep, say) never delays the checks that decide whether payments succeeded. A worker started
+# without -Q consumes both queues; a deployment may give emails a worker of their own
+# (`celery -A config worker -Q email`) and the others `-Q celery`.
+CELERY_EMAIL_QUEUE = env.str("CELERY_EMAIL_QUEUE", default="email")
+CELERY_TASK_QUEUES = [Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(CELERY_EMAIL_QUEUE)]
+CELERY_TASK_ROUTES = {
+    f"payments.tasks.{name}": {"queue": CELERY_EMAIL_QUEUE}
+    for name in ("send_order_receipt", "send_refund_email", "send_missing_emails")
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -497,6 +508,8 @@ LOGGING = {
 # --- Shop ---------------------------------------------------------------------------------------
 SHOP_SHIPPING_FEE_PAISE = env.int("SHOP_SHIPPING_FEE_PAISE", default=4900)
 SHOP_FREE_SHIPPING_FROM_PAISE = env.int("SHOP_FREE_SHIPPING_FROM_PAISE", default=99900)
+# Products per page of the catalogue.
+SHOP_PRODUCTS_PER_PAGE = env.int("SHOP_PRODUCTS_PER_PAGE", default=24)
 
 # --- Backoffice ---------------------------------------------------------------------------------
 # Settlement: the gateway pays a completed payment out N business days (Mon-Fri) after the Indian

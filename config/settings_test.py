@@ -11,6 +11,7 @@ from pathlib import Path
 
 _var = Path(__file__).resolve().parent.parent / "var"
 os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"test-{uuid.uuid4().hex[:10]}")
+os.environ.setdefault("CELERY_EMAIL_QUEUE", f"{os.environ['CELERY_TASK_DEFAULT_QUEUE']}-email")
 os.environ.setdefault("CELERY_FILESYSTEM_DIR", str(_var / "test-celery"))
 os.environ.setdefault("EMAIL_URL", f"filemail:///{_var / 'test-mail'}")
 os.environ.setdefault("PAYMENTS_SWEEP_INTERVAL_SECONDS", "1")

@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,8 +30,15 @@ CHECKOUT_DONE_KEY = "checkout_done"
 
 @require_GET
 def product_list(request: HttpRequest) -> HttpResponse:
-    products = Product.objects.filter(is_active=True).order_by("name")
-    return render(request, "shop/product_list.html", {"products": products})
+    # Only what a product card shows: the description can be long, and the list is the busiest page.
+    products = (
+        Product.objects.filter(is_active=True)
+        .only("slug", "name", "price_paise", "stock", "image", "image_alt")
+        .order_by("name", "pk")
+    )
+    # A page of the catalogue whatever its size (a page number out of range shows the nearest).
+    page = Paginator(products, settings.SHOP_PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "shop/product_list.html", {"products": page.object_list, "page": page})
 
 
 @require_GET

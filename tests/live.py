@@ -137,6 +137,7 @@ def celery_worker_process(
         "SANDBOX_WEBHOOK_URL": settings.SANDBOX_WEBHOOK_URL,
         "PHONEPE_READ_TIMEOUT": str(READ_TIMEOUT),
         "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "CELERY_EMAIL_QUEUE": settings.CELERY_EMAIL_QUEUE,
         "LOG_LEVEL": "INFO",
     }
     log_path = BASE_DIR / "var" / "test-worker.log"
@@ -158,7 +159,7 @@ def celery_worker_process(
             "--hostname",
             name,
             "--queues",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
+            f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.CELERY_EMAIL_QUEUE}",
             "--without-gossip",
             "--without-mingle",
         ],

@@ -39,6 +39,29 @@ def test_catalogue_pages_use_a_constant_number_of_queries(client: Client) -> Non
     assert small_detail <= 4
 
 
+def test_the_catalogue_is_shown_a_page_at_a_time(client: Client, settings: Any) -> None:
+    settings.SHOP_PRODUCTS_PER_PAGE = 4
+    names = [f"Product {n:02d}" for n in range(10)]
+    for name in names:
+        ProductFactory.create(name=name)
+    ProductFactory.create(name="Product 99 (retired)", is_active=False)
+
+    def names_on(url: str) -> tuple[list[str], str]:
+        soup = BeautifulSoup(client.get(url).content, "html.parser")
+        shown = [h.get_text(strip=True) for h in soup.select(".product-card h2")]
+        pager = soup.select_one("nav.pager")
+        return shown, pager.get_text(" ", strip=True) if pager else ""
+
+    assert names_on("/") == (names[:4], "Page 1 of 3 Next →")
+    assert names_on("/?page=2") == (names[4:8], "← Previous Page 2 of 3 Next →")
+    assert names_on("/?page=3") == (names[8:], "← Previous Page 3 of 3")
+    # A page that does not exist shows the nearest one, never an error.
+    assert names_on("/?page=99")[0] == names[8:]
+    assert names_on("/?page=nonsense")[0] == names[:4]
+    # Every page costs the same number of queries.
+    assert queries_for(client, "/?page=3") == queries_for(client, "/")
+
+
 def test_pages_carry_a_nonce_based_content_security_policy(client: Client) -> None:
     product = ProductFactory.create()
     response = client.get(f"/products/{product.slug}/")

@@ -34,6 +34,22 @@ def test_tasks_are_acknowledged_after_they_run_and_requeued_if_the_worker_dies()
     assert policy["max_retries"] * policy["interval_max"] <= 2
 
 
+def test_emails_wait_in_their_own_queue_which_a_plain_worker_also_consumes() -> None:
+    from django.conf import settings
+
+    def queue_of(task: Any) -> str:
+        return str(app.amqp.router.route({}, task.name)["queue"].name)
+
+    email, default = settings.CELERY_EMAIL_QUEUE, settings.CELERY_TASK_DEFAULT_QUEUE
+    assert email != default
+    for task in (tasks.send_order_receipt, tasks.send_refund_email, tasks.send_missing_emails):
+        assert queue_of(task) == email, task.name
+    for task in (tasks.reverify_payment, tasks.process_webhook_event, tasks.submit_refund):
+        assert queue_of(task) == default, task.name
+    # A worker started without -Q (the Procfile's) consumes every queue declared here.
+    assert {queue.name for queue in app.conf.task_queues} == {default, email}
+
+
 def test_the_visibility_timeout_outlasts_the_longest_countdown(settings: Any) -> None:
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
