@@ -61,6 +61,7 @@ def development_env(folder: Path, *, broker_url: str, **overrides: str) -> dict[
         "DATABASE_URL": subprocess_database_url(),
         "CELERY_BROKER_URL": broker_url,
         "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "CELERY_EMAIL_QUEUE": settings.CELERY_EMAIL_QUEUE,
         "EMAIL_URL": f"filemail:///{folder / 'mail'}",
         "INVOICE_FILES_ROOT": str(folder / "documents"),
         "LOG_LEVEL": "INFO",

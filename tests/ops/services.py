@@ -201,9 +201,11 @@ def gunicorn(env: dict[str, str], log_path: Path) -> Iterator[str]:
 def celery_worker(
     env: dict[str, str], log_path: Path, *, queue: str, beat_schedule: Path | None = None
 ) -> subprocess.Popen[bytes]:
-    """A Celery worker in its own process (solo pool: one process, so kill -9 kills the task)."""
+    """A Celery worker in its own process (solo pool: one process, so kill -9 kills the task),
+    on `queue` and, as the Procfile's worker, on the email queue of `env`."""
+    queues = ",".join(filter(None, [queue, env.get("CELERY_EMAIL_QUEUE")]))
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo"]
-    command += ["--loglevel=INFO", "--queues", queue, "--without-gossip", "--without-mingle"]
+    command += ["--loglevel=INFO", "--queues", queues, "--without-gossip", "--without-mingle"]
     command += ["--hostname", f"ops-{free_port()}@localhost"]
     if beat_schedule is not None:
         command += ["--beat", "--schedule", str(beat_schedule)]
