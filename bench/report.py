@@ -285,7 +285,7 @@ def cpu_table(results: dict[str, Any]) -> list[str]:
     }
     for level, result in sc.get("checkout", {}).get("levels", {}).items():
         runs[f"checkout_{level}"] = result
-    columns = ["shop", "gateway", "worker", "postgres", "redis", "load generator"]
+    columns = ["shop", "gateway", "worker", "mailer", "postgres", "redis", "load generator"]
     lines = [
         _row(["scenario", "per", *columns, "all", "not ours", "wall ms per unit x cores"]),
         _row(["---"] * (len(columns) + 5)),

@@ -11,8 +11,8 @@
 - The gateway: a second gunicorn of the same project on another port, with only the sandbox's
   database; its webhooks are addressed to the shop; its timer tasks go to a queue of its own
   that no worker reads (nothing in the scenarios waits for them).
-- One Celery worker as in the Procfile (prefork, CELERY_CONCURRENCY children); beat only while
-  the re-verification drain runs.
+- The Celery worker and mailer as in the Procfile (prefork; CELERY_CONCURRENCY children on the
+  `celery` queue, one on the `email` queue); beat only while the re-verification drain runs.
 
 Every process is started in its own session and stopped through its own process group id.
 """
@@ -221,14 +221,15 @@ class Stack:
         self.gunicorn("gateway", self.gateway_env())
         self.gunicorn("shop", self.shop_env())
         self.start_worker()
+        self.start_mailer()
         for url in (self.gateway_url, self.shop_url):
             self.wait_http(f"{url}/healthz")
         self.wait_http(f"{self.shop_url}/readyz")
 
-    def start_worker(self) -> None:
-        # The production Procfile's worker line.
+    def celery_worker(self, name: str, queue: str, concurrency: int) -> None:
+        """The production Procfile's worker and mailer lines."""
         self.start(
-            "worker",
+            name,
             [
                 str(VENV_BIN / "celery"),
                 "-A",
@@ -236,14 +237,21 @@ class Stack:
                 "worker",
                 "--loglevel=INFO",
                 "--pool=prefork",
-                f"--concurrency={self.config.worker_concurrency}",
+                f"--concurrency={concurrency}",
                 "--max-tasks-per-child=500",
                 "--without-gossip",
                 "--without-mingle",
-                "--hostname=bench-worker@%h",
+                f"--queues={queue}",
+                f"--hostname=bench-{name}@%h",
             ],
             self.shop_env(),
         )
+
+    def start_worker(self) -> None:
+        self.celery_worker("worker", "celery", self.config.worker_concurrency)
+
+    def start_mailer(self) -> None:
+        self.celery_worker("mailer", "email", 1)
 
     def start_beat(self) -> None:
         schedule = VAR / "beat-schedule"

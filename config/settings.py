@@ -348,9 +348,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Emails have a queue of their own, so that a burst of receipts (thousands of orders paid by one
-# sweep, say) never delays the checks that decide whether payments succeeded. A worker started
-# without -Q consumes both queues; a deployment may give emails a worker of their own
-# (`celery -A config worker -Q email`) and the others `-Q celery`.
+# sweep, say) never delays the checks that decide whether payments succeeded. The production
+# Procfile gives it a worker of its own (`mailer`); a worker started without -Q (development's)
+# consumes both queues.
 CELERY_EMAIL_QUEUE = env.str("CELERY_EMAIL_QUEUE", default="email")
 CELERY_TASK_QUEUES = [Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(CELERY_EMAIL_QUEUE)]
 CELERY_TASK_ROUTES = {

@@ -17,6 +17,8 @@ from payments.services.payments import (
     payment_refresh,
     payments_claim_due,
 )
+from payments.services.polling import release_claims
+from payments.state import RefundState
 
 logger = logging.getLogger(__name__)
 
@@ -42,13 +44,29 @@ EMAIL_TASK: dict[str, Any] = {
 
 @shared_task(**GATEWAY_TASK)
 def reverify_payment(payment_id: int, source: str = PaymentEvent.Source.POLL) -> str:
-    """Ask the gateway about one payment and apply the answer (safe to run any number of times)."""
+    """Ask the gateway about one payment and apply the answer (safe to run any number of times).
+
+    A check queued by the sweep is skipped when the payment has settled since (a webhook or an
+    earlier check got there first, or the sweep queued it twice behind a long queue): no status
+    call for an answer we have. An operator's or a webhook's check always asks.
+    """
     try:
-        result = payment_refresh(payment_id=payment_id, source=source)
+        result = payment_refresh(
+            payment_id=payment_id, source=source, if_live=source == PaymentEvent.Source.POLL
+        )
     except Payment.DoesNotExist:
         logger.warning("payment %s no longer exists; nothing to check", payment_id)
         return "gone"
     return result.payment.state
+
+
+def _queue_claimed(task: Any, model: type[Payment] | type[Refund], ids: list[int]) -> None:
+    for position, pk in enumerate(ids):
+        try:
+            task.delay(pk)
+        except Exception:  # the broker went away mid-sweep: whatever its client raised
+            release_claims(model, ids[position:])
+            raise
 
 
 @shared_task(acks_late=True)
@@ -56,12 +74,10 @@ def reverify_due_payments() -> dict[str, int]:
     """Beat job: queue a re-verification for every payment whose check is due; expire orders."""
     batch = settings.PAYMENTS_SWEEP_BATCH_SIZE
     payment_ids = payments_claim_due(limit=batch)
-    for payment_id in payment_ids:
-        reverify_payment.delay(payment_id)
+    _queue_claimed(reverify_payment, Payment, payment_ids)
     released = orders_release_overdue(limit=batch)
     refund_ids = refunds.refunds_claim_due(limit=batch)
-    for refund_id in refund_ids:
-        reverify_refund.delay(refund_id)
+    _queue_claimed(reverify_refund, Refund, refund_ids)
     if payment_ids or released or refund_ids:
         logger.info(
             "sweep: %d payments and %d refunds queued, %d orders expired",
@@ -105,7 +121,13 @@ def submit_refund(refund_id: int) -> str:
 
 @shared_task(**{**GATEWAY_TASK, "retry_backoff": 5, "retry_backoff_max": 120})
 def reverify_refund(refund_id: int, source: str = "poll") -> str:
-    """Ask the gateway about one refund and apply the answer."""
+    """Ask the gateway about one refund and apply the answer (a sweep's check of a refund that
+    has settled since it was queued is skipped, as for payments)."""
+    if (
+        source == "poll"
+        and not Refund.objects.filter(pk=refund_id, state__in=RefundState.open()).exists()
+    ):
+        return "settled"
     try:
         return refunds.refund_refresh(refund_id=refund_id, source=source).refund.state
     except Refund.DoesNotExist:

@@ -359,14 +359,19 @@ def _order_after_failure(payment: Payment, order: Order) -> None:
 # --- asking the gateway -------------------------------------------------------------------------
 
 
-def payment_refresh(*, payment_id: int, source: str, actor: str = "") -> ApplyResult:
+def payment_refresh(
+    *, payment_id: int, source: str, actor: str = "", if_live: bool = False
+) -> ApplyResult:
     """Ask the gateway for the payment's state (no lock held meanwhile) and apply the answer.
 
     A payment the gateway has never heard of is failed once its pay call can no longer be in
     flight. Raises the gateway's error when the outcome is unknown (timeout, 429, 5xx); the
-    payment is then left as it was, to be asked again.
+    payment is then left as it was, to be asked again. With `if_live`, a payment that has
+    settled already is left alone, without asking.
     """
     payment = Payment.objects.get(pk=payment_id)
+    if if_live and not payment.is_live:
+        return ApplyResult(payment=payment, changed=False)
     try:
         status = get_gateway().get_order_status(payment.merchant_order_id)
     except GatewayNotFound:

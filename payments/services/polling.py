@@ -8,9 +8,11 @@ from django.db import models, transaction
 from django.utils import timezone
 
 # A claimed row is not handed out again for this long: its check is queued or running, and the
-# check itself sets the next due time along the row's cadence. If the check is lost, the row
-# comes back after the lease.
-CLAIM_LEASE = timedelta(seconds=60)
+# check itself sets the next due time along the row's cadence. If the check is lost (tasks are
+# acknowledged late, so only a broker that loses messages loses one), the row comes back after
+# the lease. Long enough for a deep queue to drain (10,000 checks at ~50/s take 200 s here):
+# a shorter lease queues a second check of every row still waiting in the queue.
+CLAIM_LEASE = timedelta(minutes=5)
 
 
 def claim_due(model: type[models.Model], *, limit: int) -> list[int]:
@@ -30,3 +32,10 @@ def claim_due(model: type[models.Model], *, limit: int) -> list[int]:
         if claimed:
             manager.filter(pk__in=claimed).update(next_check_at=now + CLAIM_LEASE)
     return claimed
+
+
+def release_claims(model: type[models.Model], ids: list[int]) -> None:
+    """Hand claimed rows back at once (their checks could not be queued: the broker is down), so
+    that the next sweep claims them again instead of waiting out the lease."""
+    if ids:
+        model._default_manager.filter(pk__in=ids).update(next_check_at=timezone.now())

@@ -238,6 +238,34 @@ def test_due_payments_are_claimed_once_per_due_time() -> None:
     assert next_check_at > timezone.now()
 
 
+def test_checks_the_sweep_could_not_queue_are_handed_back_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kombu.exceptions import OperationalError
+
+    from payments import tasks
+
+    now = timezone.now()
+    payments = [
+        PaymentFactory.create(next_check_at=now - timedelta(seconds=3 - n)) for n in range(3)
+    ]
+    queued: list[int] = []
+
+    def publish(payment_id: int) -> None:
+        if queued:  # the broker goes away after the first message
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        queued.append(payment_id)
+
+    monkeypatch.setattr(tasks.reverify_payment, "delay", publish)
+
+    with pytest.raises(OperationalError):
+        tasks.reverify_due_payments()
+
+    # The queued one keeps its lease; the other two are due again for the next sweep.
+    assert queued == [payments[0].pk]
+    assert sorted(payments_claim_due(limit=10)) == sorted(p.pk for p in payments[1:])
+
+
 def test_overdue_unpaid_orders_expire_and_give_stock_back_once() -> None:
     product = ProductFactory.create(stock=3)
     order = OrderFactory.create(reserved_until=timezone.now() - timedelta(seconds=1))

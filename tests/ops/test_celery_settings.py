@@ -118,3 +118,34 @@ def test_a_rate_limited_then_failing_gateway_is_retried_until_it_answers(
     assert result.successful(), result.traceback
     assert result.get() == PaymentState.COMPLETED
     assert len(calls) == 4
+
+
+@pytest.mark.django_db
+def test_a_sweep_check_of_a_payment_settled_since_it_was_queued_asks_nobody(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settled = PaymentFactory.create(state=PaymentState.COMPLETED)
+    pending = PaymentFactory.create()
+    calls: list[str] = []
+
+    class RecordingGateway:
+        def get_order_status(self, merchant_order_id: str) -> GatewayStatus:
+            calls.append(merchant_order_id)
+            return GatewayStatus(
+                merchant_order_id=merchant_order_id,
+                gateway_order_id="OMO-1",
+                state="PENDING",
+                amount_paise=99800,
+                currency="INR",
+                expires_at=None,
+            )
+
+    monkeypatch.setattr("payments.services.payments.get_gateway", RecordingGateway)
+
+    # Queued by the sweep twice behind a long queue, or overtaken by a webhook: no status call.
+    assert tasks.reverify_payment.apply(args=(settled.pk,)).get() == PaymentState.COMPLETED
+    assert calls == []
+    # A payment still pending is asked; an operator's check asks whatever the state.
+    assert tasks.reverify_payment.apply(args=(pending.pk,)).get() == PaymentState.PENDING
+    tasks.reverify_payment.apply(args=(settled.pk, "admin")).get()
+    assert calls == [pending.merchant_order_id, settled.merchant_order_id]
