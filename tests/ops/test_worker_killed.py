@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import redis
 
 from config.celery import app
 from payments import tasks
@@ -152,11 +153,19 @@ def test_a_task_whose_worker_was_killed_runs_again_with_the_same_outcome(
         mail_dir = tmp_path / "mail"
         wait_until(lambda: receipts(mail_dir), timeout=30, what="the receipt email")
 
-        # The same message delivered once more (a duplicate) changes nothing
+        # The same message delivered once more (a duplicate) changes nothing: the check sees a
+        # settled payment and does not even ask the gateway again.
         calls = gateway.status_calls
+        broker = redis.Redis.from_url(private_redis.url)
         publish(private_redis.url, payment.pk, queue)
-        wait_until(lambda: gateway.status_calls > calls, timeout=30, what="the duplicate run")
+        wait_until(
+            # taken from the queue, run, and acknowledged
+            lambda: not broker.llen(queue) and not broker.hlen("unacked"),
+            timeout=30,
+            what="the duplicate run",
+        )
         time.sleep(1)  # let a (wrong) second receipt task run, if one were queued
+        assert gateway.status_calls == calls
     finally:
         stop_process(second)
 
