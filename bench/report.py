@@ -315,6 +315,23 @@ def cpu_table(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def drift(results: dict[str, Any]) -> list[str]:
+    """The INSERT baseline at the start and at the end of the run, as a markdown paragraph."""
+    sc = results["scenarios"]
+    start = sc.get("baseline_insert", {}).get("ops", {}).get("insert", {}).get("throughput")
+    end = sc.get("baseline_insert_end", {}).get("ops", {}).get("insert", {}).get("throughput")
+    if not start or not end:
+        return []
+    change = end / start - 1
+    return [
+        f"Machine drift: the INSERT baseline ran at {start} req/s at the start and {end} req/s "
+        f"at the end ({change * 100:+.0f}%). Ratios are to the start's; a drift of more than "
+        "10-15% means the machine's own speed moved during the run, and ratios of scenarios "
+        "far apart in time carry that much noise.",
+        "",
+    ]
+
+
 def markdown(results: dict[str, Any]) -> str:
     meta = results.get("meta", {})
     lines = [
@@ -328,6 +345,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"{meta.get('plan', {}).get('duration')} s measured per load scenario "
         f"after {meta.get('plan', {}).get('warmup')} s warm-up. Total {meta.get('total_s')} s.",
         "",
+        *drift(results),
         _row(
             [
                 "scenario",

@@ -170,6 +170,17 @@ class Bench:
             },
         )
 
+    def baseline_again(self) -> None:
+        """The INSERT baseline once more at the end: how much the machine's own speed moved
+        during the run (a virtual machine's can, by a factor), which bounds how far the ratios
+        can be trusted."""
+        print("== baseline again: one INSERT in one transaction", flush=True)
+        self.wait_for_worker()
+        self.results["scenarios"]["baseline_insert_end"] = self.load(
+            "baseline_insert_end",
+            {"scenario": "baseline_insert", "concurrency": self.plan.concurrency},
+        )
+
     def browse(self) -> None:
         print("== browse: product list and product detail", flush=True)
         slugs = [f"bench-{i:04d}" for i in range(self.plan.products)]
@@ -646,6 +657,7 @@ def main() -> int:
             bench.drain()
         if "hot" in only:
             bench.hot_product()
+        bench.baseline_again()
     except Exception as exc:  # report what was measured, and fail
         traceback.print_exc()
         bench.problem(f"the bench itself failed: {exc!r}")
