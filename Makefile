@@ -64,8 +64,8 @@ clean: ## Remove the venv, the local database, uploaded media and task files.
 	rm -rf $(VENV) var media
 
 .PHONY: bench bench-smoke
-bench: install ## Benchmarks of the production shape (~10 min); bench/README.md, bench/results/.
+bench: install ## Benchmarks of the production shape (~25 min); bench/README.md, bench/results/.
 	$(PY) -m bench.run $(BENCH_ARGS)
 
-bench-smoke: install ## The benchmarks with tiny numbers (~1 min, CI): fails only if broken.
+bench-smoke: install ## The benchmarks with tiny numbers (~1.5 min, CI): fails only if broken.
 	$(PY) -m bench.run --smoke $(BENCH_ARGS)
