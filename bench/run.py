@@ -108,7 +108,7 @@ class Bench:
         cpu_after = cpu_seconds(roots)
         result: dict[str, Any] = json.loads(out_file.read_text())
         # Where the machine's CPU went while this scenario ran (all of it, warm-up included).
-        result["cpu_s"] = {k: round(cpu_after[k] - cpu_before.get(k, 0), 2) for k in cpu_after}
+        result["cpu_s"] = cpu_spent(cpu_before, cpu_after)
         result["cpu_s"]["load generator"] = round(usage.ru_utime + usage.ru_stime, 2)
         result["wall_s"] = result["elapsed_s"]
         for op, entry in result["ops"].items():
@@ -122,6 +122,20 @@ class Bench:
 
     def seed(self, env: dict[str, str], *args: str) -> None:
         self.stack.python(env, "-m", "bench.seed", *args)
+
+    def seed_completed_payments(self, prefix: str, count: int) -> None:
+        """`count` payments pending in the shop whose orders the gateway has completed."""
+        self.seed(self.stack.shop_env(), "shop-payments", "--prefix", prefix, "--count", str(count))
+        self.seed(
+            self.stack.gateway_env(),
+            "gateway-orders",
+            "--prefix",
+            prefix,
+            "--count",
+            str(count),
+            "--template",
+            self.template_order(),
+        )
 
     def task_counters(self) -> dict[str, int]:
         raw: dict[bytes, bytes] = self.stack.redis().hgetall("bench:tasks")  # type: ignore[assignment]
@@ -249,17 +263,7 @@ class Bench:
         self.wait_for_worker()  # receipts of an earlier scenario would take the cores
         if not worker_running:
             self.stack.stop("worker")
-        self.seed(self.stack.shop_env(), "shop-payments", "--prefix", prefix, "--count", str(count))
-        self.seed(
-            self.stack.gateway_env(),
-            "gateway-orders",
-            "--prefix",
-            prefix,
-            "--count",
-            str(count),
-            "--template",
-            self.template_order(),
-        )
+        self.seed_completed_payments(prefix, count)
         bodies = [webhook_body(prefix, n) for n in range(count)]
         rng = random.Random(8)  # noqa: S311 (a repeatable shuffle, not a secret)
         repeats = rng.sample(range(count), round(count * self.plan.duplicate_share))
@@ -359,19 +363,8 @@ class Bench:
         count = self.plan.drain
         print(f"== re-verification drain: {count} pending payments completed at the gateway")
         prefix = "D"
-        shop, gateway = self.stack.shop_env(), self.stack.gateway_env()
-        self.seed(shop, "park")
-        self.seed(shop, "shop-payments", "--prefix", prefix, "--count", str(count))
-        self.seed(
-            gateway,
-            "gateway-orders",
-            "--prefix",
-            prefix,
-            "--count",
-            str(count),
-            "--template",
-            self.template_order(),
-        )
+        self.seed(self.stack.shop_env(), "park")
+        self.seed_completed_payments(prefix, count)
         # Receipts still queued from the webhook scenario would hold the drain back.
         waited = self.wait_for_worker()
         self.stack.redis().delete("bench:tasks")
@@ -424,7 +417,7 @@ class Bench:
         )[0][0]
         result = drain_stats(progress, rss, count, elapsed)
         result.update(
-            cpu_s={k: round(cpu_after[k] - cpu_before.get(k, 0), 2) for k in cpu_after},
+            cpu_s=cpu_spent(cpu_before, cpu_after),
             waited_for_queue_s=waited,
             receipts_still_queued=receipts_left,
             settled=done,
@@ -535,6 +528,11 @@ def call(
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         answer: dict[str, Any] = json.loads(response.read())
         return answer
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """CPU seconds each process tree used between two `cpu_seconds` readings."""
+    return {k: round(after[k] - before.get(k, 0), 2) for k in after}
 
 
 def webhook_body(prefix: str, n: int) -> str:

@@ -114,15 +114,31 @@ class Stack:
         )
         return env
 
-    def shop_env(self) -> dict[str, str]:
+    def _server_env(
+        self, *, db: str, url: str, port: int, workers: int, threads: int
+    ) -> dict[str, str]:
+        """The common environment of one of the two services: its database, address and size."""
         env = self._common_env()
+        env.update(
+            DATABASE_URL=self.db_url(db),
+            SITE_URL=url,
+            PORT=str(port),
+            WEB_CONCURRENCY=str(workers),
+            WEB_THREADS=str(threads),
+        )
+        return env
+
+    def shop_env(self) -> dict[str, str]:
+        c = self.config
+        env = self._server_env(
+            db=c.shop_db,
+            url=self.shop_url,
+            port=c.shop_port,
+            workers=c.web_workers,
+            threads=c.web_threads,
+        )
         gateway_api = f"{self.gateway_url}/sandbox/pg"
         env.update(
-            DATABASE_URL=self.db_url(self.config.shop_db),
-            SITE_URL=self.shop_url,
-            PORT=str(self.config.shop_port),
-            WEB_CONCURRENCY=str(self.config.web_workers),
-            WEB_THREADS=str(self.config.web_threads),
             SANDBOX_ENABLED="false",
             PHONEPE_BASE_URL=gateway_api,
             PHONEPE_AUTH_BASE_URL=gateway_api,
@@ -133,13 +149,15 @@ class Stack:
         return env
 
     def gateway_env(self) -> dict[str, str]:
-        env = self._common_env()
+        c = self.config
+        env = self._server_env(
+            db=c.gateway_db,
+            url=self.gateway_url,
+            port=c.gateway_port,
+            workers=c.gateway_workers,
+            threads=c.gateway_threads,
+        )
         env.update(
-            DATABASE_URL=self.db_url(self.config.gateway_db),
-            SITE_URL=self.gateway_url,
-            PORT=str(self.config.gateway_port),
-            WEB_CONCURRENCY=str(self.config.gateway_workers),
-            WEB_THREADS=str(self.config.gateway_threads),
             SANDBOX_ENABLED="true",
             SANDBOX_WEBHOOK_URL=f"{self.shop_url}/payments/webhooks/phonepe/",
             CELERY_TASK_DEFAULT_QUEUE="bench-gateway",

@@ -18,7 +18,6 @@ from payments.services.payments import (
     payments_claim_due,
 )
 from payments.services.polling import release_claims
-from payments.state import RefundState
 
 logger = logging.getLogger(__name__)
 
@@ -123,13 +122,11 @@ def submit_refund(refund_id: int) -> str:
 def reverify_refund(refund_id: int, source: str = "poll") -> str:
     """Ask the gateway about one refund and apply the answer (a sweep's check of a refund that
     has settled since it was queued is skipped, as for payments)."""
-    if (
-        source == "poll"
-        and not Refund.objects.filter(pk=refund_id, state__in=RefundState.open()).exists()
-    ):
-        return "settled"
     try:
-        return refunds.refund_refresh(refund_id=refund_id, source=source).refund.state
+        result = refunds.refund_refresh(
+            refund_id=refund_id, source=source, if_open=source == PaymentEvent.Source.POLL
+        )
+        return result.refund.state
     except Refund.DoesNotExist:
         return "gone"
 

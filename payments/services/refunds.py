@@ -272,9 +272,14 @@ def refund_submit(*, refund_id: int) -> Refund:
     return refund_apply_status(refund_id=refund.pk, status=status, source="submit").refund
 
 
-def refund_refresh(*, refund_id: int, source: str, actor: str = "") -> RefundResult:
-    """Ask the gateway about a refund (no lock held meanwhile) and apply the answer."""
+def refund_refresh(
+    *, refund_id: int, source: str, actor: str = "", if_open: bool = False
+) -> RefundResult:
+    """Ask the gateway about a refund (no lock held meanwhile) and apply the answer. With
+    `if_open`, a refund that has settled already is left alone, without asking."""
     refund = Refund.objects.get(pk=refund_id)
+    if if_open and refund.state not in RefundState.open():
+        return RefundResult(refund=refund, changed=False)
     if refund.state == RefundState.REQUESTED:
         # Not (known to be) at the gateway yet: the send task owns it, and asks before resending.
         from payments.tasks import submit_refund
